@@ -1,0 +1,5 @@
+export * from './engine.ts';
+export * from './key-schema.ts';
+export * from './memory-engine.ts';
+export * from './status.ts';
+export * from './value-schema.ts';
