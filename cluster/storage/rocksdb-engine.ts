@@ -51,6 +51,7 @@ type NativeBatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'
 
 interface NativeIterator {
   readonly context: unknown;
+  seek(target: Buffer): void;
   end(callback: Callback): void;
 }
 
@@ -178,6 +179,16 @@ class RocksIterator implements KvIterator {
       this.reading = false;
     }
     return out;
+  }
+
+  /** The binding's seek: synchronous, same snapshot; out of range ends the iterator. */
+  seek(target: Uint8Array): void {
+    assert(!this.reading, 'no seek while a read is in flight');
+    assert(target.length > 0, 'seek target must not be empty');
+    if (this.closing !== undefined || this.native === undefined) return;
+    this.native.seek(toBuffer(target));
+    this.buffered = [];
+    this.finished = false;
   }
 
   close(): Promise<void> {

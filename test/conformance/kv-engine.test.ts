@@ -194,6 +194,40 @@ for (const factory of engineFactories) {
     await iterator.close();
   });
 
+  it('seek moves the cursor on the same snapshot, in both directions', async (t, engine) => {
+    await putAll(engine, ['a', 'b', 'c', 'd', 'e']);
+    const forward = engine.iterator();
+    t.truthy(forward.seek);
+    t.is(text((await forward.next())?.key), 'a');
+    await engine.write([{ kind: 'delete', key: bytes('d') }, { kind: 'put', key: bytes('cc'), value: bytes('new') }]);
+    forward.seek!(bytes('c'));
+    t.deepEqual((await forward.nextBatch(10)).map((e) => text(e.key)), ['c', 'd', 'e']);
+    forward.seek!(bytes('a0'));
+    t.is(text((await forward.next())?.key), 'b');
+    forward.seek!(bytes('z'));
+    t.is(await forward.next(), undefined);
+    await forward.close();
+
+    const reverse = engine.iterator({ reverse: true });
+    reverse.seek!(bytes('cz'));
+    t.deepEqual((await reverse.nextBatch(10)).map((e) => text(e.key)), ['cc', 'c', 'b', 'a']);
+    await reverse.close();
+  });
+
+  it('seek outside the range leaves the iterator exhausted', async (t, engine) => {
+    await putAll(engine, ['a', 'b', 'c', 'd', 'e']);
+    const bounded = engine.iterator({ gte: bytes('b'), lt: bytes('d') });
+    bounded.seek!(bytes('c'));
+    t.deepEqual((await bounded.nextBatch(10)).map((e) => text(e.key)), ['c']);
+    bounded.seek!(bytes('d'));
+    t.is(await bounded.next(), undefined);
+    bounded.seek!(bytes('a'));
+    t.is(await bounded.next(), undefined);
+    bounded.seek!(bytes('b'));
+    t.is(text((await bounded.next())?.key), 'b');
+    await bounded.close();
+  });
+
   it('an iterator over an empty engine is exhausted at once', async (t, engine) => {
     const iterator = engine.iterator({ reverse: true });
     t.is(await iterator.next(), undefined);
