@@ -1,3 +1,6 @@
+export * from './bookkeeping.ts';
+export * from './checkpoint.ts';
+export * from './checkpoint-format.ts';
 export * from './engine.ts';
 export * from './engine-error.ts';
 export * from './key-schema.ts';
