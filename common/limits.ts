@@ -28,7 +28,13 @@ export const CHECKPOINT_ENTRY_BYTES_MAX = 8 << 20;
 export const CHECKPOINT_BLOCK_BYTES_MAX = CHECKPOINT_BLOCK_BYTES_TARGET + CHECKPOINT_ENTRY_BYTES_MAX + 8;
 /** Checkpoint import: bytes written to the engine per atomic batch. */
 export const CHECKPOINT_IMPORT_BATCH_BYTES_MAX = 4 << 20;
-/** Checkpoint export: entries pulled from the snapshot iterator per call. */
+/** Checkpoint export: entries pulled from the snapshot iterator per call, at most. */
 export const CHECKPOINT_EXPORT_READ_COUNT = 1000;
+/** Checkpoint export: entry bytes pulled from the snapshot per call, roughly (sizes the count). */
+export const CHECKPOINT_EXPORT_READ_BYTES = 1 << 20;
 /** Expiry sweep: records examined per step (one bounded batch of deletes at most). */
 export const EXPIRY_SWEEP_BATCH_RECORDS_MAX = 1000;
+/** Expiry sweep: value bytes examined per step. */
+export const EXPIRY_SWEEP_BATCH_BYTES_MAX = 4 << 20;
+/** Write lane: tasks waiting for one engine's exclusive write turn; more are refused as busy. */
+export const WRITE_LANE_TASKS_MAX = 10_000;

@@ -19,7 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { assert } from '../../common/assert.ts';
 import {
-  CHECKPOINT_EXPORT_READ_COUNT, CHECKPOINT_IMPORT_BATCH_BYTES_MAX,
+  CHECKPOINT_EXPORT_READ_BYTES, CHECKPOINT_EXPORT_READ_COUNT, CHECKPOINT_IMPORT_BATCH_BYTES_MAX,
 } from '../../common/limits.ts';
 import { APPLIED_DECREE_KEY, DATA_VERSION_KEY, decodeDecree, isReservedKey } from './bookkeeping.ts';
 import { CHECKPOINT_FORMAT_VERSION, CheckpointError } from './checkpoint-format.ts';
@@ -30,8 +30,6 @@ import type { KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 import { RESERVED_KEY_PREFIX } from './key-schema.ts';
 import { DATA_VERSION } from './value-schema.ts';
 
-/** Bytes of entries pulled from the snapshot per read, roughly. */
-const EXPORT_READ_BYTES = 1 << 20;
 /** Bookkeeping keys a snapshot may hold; more means the engine is not a partition's. */
 const BOOKKEEPING_ENTRIES_MAX = 1000;
 const FIRST_KEY = Uint8Array.of(0x00);
@@ -76,7 +74,7 @@ async function streamEntries(iterator: KvIterator, encoder: CheckpointEncoder, s
     }
     if (batch.length < readCount) return;
     const averageBytes = Math.max(1, bytes / batch.length);
-    readCount = Math.max(1, Math.min(CHECKPOINT_EXPORT_READ_COUNT, Math.floor(EXPORT_READ_BYTES / averageBytes)));
+    readCount = Math.max(1, Math.min(CHECKPOINT_EXPORT_READ_COUNT, Math.floor(CHECKPOINT_EXPORT_READ_BYTES / averageBytes)));
   }
 }
 
