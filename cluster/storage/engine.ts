@@ -1,6 +1,7 @@
 // KvEngine is the seam between the data operations and the bytes on disk. Two implementations
 // (RocksDB and an in-memory sorted engine for the simulator) pass one conformance suite.
-// Keys compare as unsigned bytes. Keys under RESERVED_KEY_PREFIX hold replica bookkeeping.
+// Keys compare as unsigned bytes and are never empty. Keys under RESERVED_KEY_PREFIX hold
+// replica bookkeeping.
 
 export type WriteOp =
   | { readonly kind: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
@@ -33,6 +34,12 @@ export interface KvIterator {
   next(): Promise<KvEntry | undefined>;
   /** Up to `max` entries; fewer (possibly none) means the end was reached. */
   nextBatch(max: number): Promise<KvEntry[]>;
+  /**
+   * Moves the cursor, on the same snapshot, to the first entry at or after `target` (at or
+   * before it when reverse); a target outside the iterator's range leaves it exhausted. Not
+   * while a read is in flight. Optional so that wrappers need not provide it; both engines do.
+   */
+  seek?(target: Uint8Array): void;
   close(): Promise<void>;
 }
 

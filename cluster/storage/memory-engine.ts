@@ -64,6 +64,7 @@ class MemoryIterator implements KvIterator {
   private position: number;
   private readonly end: number;
   private readonly step: 1 | -1;
+  private closed = false;
 
   constructor(
     private readonly entries: readonly KvEntry[],
@@ -96,9 +97,28 @@ class MemoryIterator implements KvIterator {
     return batch;
   }
 
+  seek(target: Uint8Array): void {
+    if (this.closed) return;
+    if (isOutOfRange(target, this.options)) {
+      this.position = this.end;
+    } else if (this.step === 1) {
+      this.position = Math.min(lowerBound(this.entries, target), this.end);
+    } else {
+      this.position = Math.max(upperBound(this.entries, target) - 1, this.end);
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.position = this.end;
   }
+}
+
+function isOutOfRange(key: Uint8Array, range: IteratorOptions): boolean {
+  return (range.gte !== undefined && compareBytes(key, range.gte) < 0)
+    || (range.gt !== undefined && compareBytes(key, range.gt) <= 0)
+    || (range.lte !== undefined && compareBytes(key, range.lte) > 0)
+    || (range.lt !== undefined && compareBytes(key, range.lt) >= 0);
 }
 
 function lowerBound(entries: readonly KvEntry[], key: Uint8Array): number {

@@ -1,7 +1,11 @@
 // The KvEngine implementations that engine-agnostic tests run against, each with a factory that
 // gives a fresh, empty engine and a cleanup.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KvEngine } from '../../cluster/storage/engine.ts';
 import { MemoryEngine } from '../../cluster/storage/memory-engine.ts';
+import { RocksEngine } from '../../cluster/storage/rocksdb-engine.ts';
 
 export interface EngineFactory {
   readonly name: string;
@@ -14,6 +18,20 @@ export const engineFactories: readonly EngineFactory[] = [
     async open() {
       const engine = new MemoryEngine();
       return { engine, cleanup: () => engine.close() };
+    },
+  },
+  {
+    name: 'rocksdb',
+    async open() {
+      const directory = await mkdtemp(join(tmpdir(), 'pegasus-ts-engine-'));
+      const engine = await RocksEngine.open({ path: join(directory, 'db') });
+      return {
+        engine,
+        async cleanup() {
+          await engine.close();
+          await rm(directory, { recursive: true, force: true });
+        },
+      };
     },
   },
 ];

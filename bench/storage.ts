@@ -1,0 +1,230 @@
+// Storage benchmark: batched puts, single gets with 64 in flight and a 100k-record scan, each
+// through the KvEngine layer (RocksEngine) and through the raw `rocksdb` binding doing the same,
+// in the same run, on two fresh databases. Prints ops/s (MB/s for the scan) and the layer's ratio
+// to raw. Rounds alternate raw and layer; the median round is reported.
+//
+//   npm run bench:storage               full run
+//   npm run bench:storage -- --quick    short run
+//   npm run bench:storage -- --out bench/results/storage.md   also write the report to a file
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeKey } from '../cluster/storage/key-schema.ts';
+import { RocksEngine } from '../cluster/storage/rocksdb-engine.ts';
+import type { WriteOp } from '../cluster/storage/engine.ts';
+import { SeededRandom } from '../common/random.ts';
+
+type Callback<T = void> = (error: Error | null | undefined, result?: T) => void;
+interface RawDatabase {
+  open(options: object, callback: Callback): void;
+  close(callback: Callback): void;
+  get(key: Buffer, options: object, callback: Callback<Buffer>): void;
+  batch(ops: object[], options: object, callback: Callback): void;
+  iterator(options: object): { next(callback: (error: Error | null | undefined, key?: Buffer, value?: Buffer) => void): void; end(callback: Callback): void };
+}
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
+const quick = args.quick === true;
+const settings = {
+  rounds: quick ? 1 : 3,
+  batchRecords: 100,
+  valueBytes: 1024,
+  putBatchesPerRound: quick ? 400 : 1500,
+  getsPerRound: quick ? 40_000 : 150_000,
+  getsInFlight: 64,
+  scanRecords: 100_000,
+};
+
+const requireCjs = createRequire(import.meta.url);
+const rocksdb = requireCjs('rocksdb') as (location: string) => RawDatabase;
+const rocksdbVersion = (requireCjs('rocksdb/package.json') as { version: string }).version;
+
+const valueOf = (() => {
+  const random = new SeededRandom(7);
+  const pool = Buffer.from(Uint8Array.from({ length: 64 * 1024 }, () => random.int(256)));
+  return (i: number) => pool.subarray((i * 61) % (pool.length - settings.valueBytes), (i * 61) % (pool.length - settings.valueBytes) + settings.valueBytes);
+})();
+const keyOf = (i: number) => Buffer.from(encodeKey(new TextEncoder().encode(`user${(i * 2_654_435_761) % 4_294_967_291}`), new TextEncoder().encode('sk')));
+
+function promisify<T>(start: (done: Callback<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, result) => (error ? reject(error) : resolve(result as T))));
+}
+
+interface Figure { readonly opsPerSecond: number; readonly mbPerSecond: number }
+
+async function timed(work: () => Promise<{ ops: number; bytes: number }>): Promise<Figure> {
+  const start = performance.now();
+  const { ops, bytes } = await work();
+  const seconds = (performance.now() - start) / 1000;
+  return { opsPerSecond: ops / seconds, mbPerSecond: bytes / seconds / (1 << 20) };
+}
+
+// --- the three workloads, once through the layer and once through the raw binding ---
+
+async function putsLayer(engine: RocksEngine, round: number): Promise<{ ops: number; bytes: number }> {
+  let record = round * settings.putBatchesPerRound * settings.batchRecords;
+  for (let b = 0; b < settings.putBatchesPerRound; b++) {
+    const ops: WriteOp[] = [];
+    for (let i = 0; i < settings.batchRecords; i++, record++) ops.push({ kind: 'put', key: keyOf(record), value: valueOf(record) });
+    await engine.write(ops);
+  }
+  const ops = settings.putBatchesPerRound * settings.batchRecords;
+  return { ops, bytes: ops * settings.valueBytes };
+}
+
+async function putsRaw(db: RawDatabase, round: number): Promise<{ ops: number; bytes: number }> {
+  let record = round * settings.putBatchesPerRound * settings.batchRecords;
+  for (let b = 0; b < settings.putBatchesPerRound; b++) {
+    const ops: object[] = [];
+    for (let i = 0; i < settings.batchRecords; i++, record++) ops.push({ type: 'put', key: keyOf(record), value: valueOf(record) });
+    await promisify<void>((done) => db.batch(ops, {}, done));
+  }
+  const ops = settings.putBatchesPerRound * settings.batchRecords;
+  return { ops, bytes: ops * settings.valueBytes };
+}
+
+function getKeys(recordsWritten: number, round: number): Buffer[] {
+  const random = new SeededRandom(1000 + round);
+  return Array.from({ length: settings.getsPerRound }, () => keyOf(random.int(recordsWritten)));
+}
+
+async function getsLayer(engine: RocksEngine, keys: readonly Buffer[]): Promise<{ ops: number; bytes: number }> {
+  let next = 0;
+  let bytes = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const value = await engine.get(keys[next++]!);
+      if (value === undefined) throw new Error('bench: a written key is missing');
+      bytes += value.length;
+    }
+  };
+  await Promise.all(Array.from({ length: settings.getsInFlight }, worker));
+  return { ops: keys.length, bytes };
+}
+
+function getsRaw(db: RawDatabase, keys: readonly Buffer[]): Promise<{ ops: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let done = 0;
+    let bytes = 0;
+    const issue = () => {
+      const key = keys[next++]!;
+      db.get(key, { asBuffer: true }, (error, value) => {
+        if (error || value === undefined) return reject(error ?? new Error('bench: missing'));
+        bytes += value.length;
+        if (++done === keys.length) return resolve({ ops: keys.length, bytes });
+        if (next < keys.length) issue();
+      });
+    };
+    for (let i = 0; i < settings.getsInFlight && next < keys.length; i++) issue();
+  });
+}
+
+async function scanLayer(engine: RocksEngine): Promise<{ ops: number; bytes: number }> {
+  const iterator = engine.iterator();
+  let ops = 0;
+  let bytes = 0;
+  while (ops < settings.scanRecords) {
+    const batch = await iterator.nextBatch(Math.min(1000, settings.scanRecords - ops));
+    if (batch.length === 0) break;
+    for (const entry of batch) bytes += entry.key.length + entry.value.length;
+    ops += batch.length;
+  }
+  await iterator.close();
+  return { ops, bytes };
+}
+
+function scanRaw(db: RawDatabase): Promise<{ ops: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const iterator = db.iterator({});
+    let ops = 0;
+    let bytes = 0;
+    const step = (error: Error | null | undefined, key?: Buffer, value?: Buffer): void => {
+      if (error) return reject(error);
+      if (key === undefined || value === undefined || ops === settings.scanRecords) {
+        iterator.end(() => resolve({ ops, bytes }));
+        return;
+      }
+      ops++;
+      bytes += key.length + value.length;
+      iterator.next(step);
+    };
+    iterator.next(step);
+  });
+}
+
+// --- driver ---
+
+function median(figures: Figure[]): Figure {
+  const sorted = [...figures].sort((a, b) => a.opsPerSecond - b.opsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'pegasus-ts-bench-'));
+  const engine = await RocksEngine.open({ path: join(directory, 'layer') });
+  const raw = rocksdb(join(directory, 'raw'));
+  await promisify<void>((done) => raw.open({ createIfMissing: true, compression: true, cacheSize: 32 << 20, writeBufferSize: 32 << 20 }, done));
+  const results = { puts: { layer: [] as Figure[], raw: [] as Figure[] }, gets: { layer: [] as Figure[], raw: [] as Figure[] }, scan: { layer: [] as Figure[], raw: [] as Figure[] } };
+  try {
+    // Puts: every round writes new records to both databases; raw goes first on even rounds.
+    for (let round = 0; round < Math.max(settings.rounds, Math.ceil(settings.scanRecords / (settings.putBatchesPerRound * settings.batchRecords))); round++) {
+      const pair = [
+        async () => results.puts.raw.push(await timed(() => putsRaw(raw, round))),
+        async () => results.puts.layer.push(await timed(() => putsLayer(engine, round))),
+      ];
+      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    }
+    const recordsWritten = results.puts.raw.length * settings.putBatchesPerRound * settings.batchRecords;
+    for (let round = 0; round < settings.rounds; round++) {
+      const keys = getKeys(recordsWritten, round);
+      const pair = [
+        async () => results.gets.raw.push(await timed(() => getsRaw(raw, keys))),
+        async () => results.gets.layer.push(await timed(() => getsLayer(engine, keys))),
+      ];
+      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    }
+    for (let round = 0; round < settings.rounds; round++) {
+      const pair = [
+        async () => results.scan.raw.push(await timed(() => scanRaw(raw))),
+        async () => results.scan.layer.push(await timed(() => scanLayer(engine))),
+      ];
+      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    }
+  } finally {
+    await engine.close();
+    await promisify<void>((done) => raw.close(done));
+    await rm(directory, { recursive: true, force: true });
+  }
+
+  const row = (name: string, pair: { layer: Figure[]; raw: Figure[] }, withMb: boolean) => {
+    const layer = median(pair.layer);
+    const rawFigure = median(pair.raw);
+    const fmt = (f: Figure) => `${Math.round(f.opsPerSecond).toLocaleString('en-US')} ops/s${withMb ? ` (${f.mbPerSecond.toFixed(1)} MB/s)` : ''}`;
+    return `| ${name} | ${fmt(layer)} | ${fmt(rawFigure)} | ${(layer.opsPerSecond / rawFigure.opsPerSecond).toFixed(2)} |`;
+  };
+  const report = [
+    `# storage benchmark (${quick ? 'quick' : 'full'} run)`,
+    '',
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / (1 << 30)).toFixed(1)} GiB memory`,
+    `- node ${process.version}, rocksdb binding ${rocksdbVersion}, UV_THREADPOOL_SIZE ${process.env['UV_THREADPOOL_SIZE'] ?? 'default (4)'}`,
+    `- workload: batches of ${settings.batchRecords} puts with ${settings.valueBytes}-byte values (${settings.putBatchesPerRound} batches per round, one in flight); ` +
+      `${settings.getsPerRound.toLocaleString('en-US')} single gets per round with ${settings.getsInFlight} in flight; a ${settings.scanRecords.toLocaleString('en-US')}-record forward scan; ` +
+      `median of ${settings.rounds} round(s), raw and layer alternating`,
+    '',
+    '| workload | KvEngine layer | raw binding | layer / raw |',
+    '|---|---|---|---|',
+    row('batched puts (records/s)', results.puts, true),
+    row('gets, 64 in flight', results.gets, false),
+    row('scan 100k records', results.scan, true),
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  if (args.out !== undefined) await writeFile(args.out, report);
+}
+
+await main();
