@@ -3,3 +3,8 @@ export * from './key-schema.ts';
 export * from './memory-engine.ts';
 export * from './status.ts';
 export * from './value-schema.ts';
+export * from './requests.ts';
+export * from './responses.ts';
+export * from './partition.ts';
+export * from './validate-request.ts';
+export * from './int64-text.ts';
