@@ -116,7 +116,7 @@ export function incr(hashKey: string, sortKey: string, increment: bigint, expire
   return { kind: 'incr', key: key(hashKey, sortKey), increment, expireTsSeconds };
 }
 
-export function checkAndSet(fields: Partial<CheckAndSetRequest> & { hashKey: string; checkSortKey: string; checkType: number }): CheckAndSetRequest {
+export function checkAndSet(fields: Partial<Omit<CheckAndSetRequest, 'kind' | 'hashKey' | 'checkSortKey'>> & { hashKey: string; checkSortKey: string; checkType: number }): CheckAndSetRequest {
   return {
     checkOperand: new Uint8Array(0),
     setDiffSortKey: false,
@@ -131,7 +131,7 @@ export function checkAndSet(fields: Partial<CheckAndSetRequest> & { hashKey: str
   };
 }
 
-export function checkAndMutate(fields: Partial<CheckAndMutateRequest> & { hashKey: string; checkSortKey: string; checkType: number; mutateList: Mutate[] }): CheckAndMutateRequest {
+export function checkAndMutate(fields: Partial<Omit<CheckAndMutateRequest, 'kind' | 'hashKey' | 'checkSortKey'>> & { hashKey: string; checkSortKey: string; checkType: number; mutateList: Mutate[] }): CheckAndMutateRequest {
   return {
     checkOperand: new Uint8Array(0),
     returnCheckValue: false,
