@@ -9,3 +9,8 @@ export * from './rocksdb-engine.ts';
 export * from './status.ts';
 export * from './value-schema.ts';
 export * from './write-lane.ts';
+export * from './requests.ts';
+export * from './responses.ts';
+export * from './partition.ts';
+export * from './validate-request.ts';
+export * from './int64-text.ts';
