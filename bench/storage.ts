@@ -1,7 +1,8 @@
 // Storage benchmark: batched puts, single gets with 64 in flight and a 100k-record scan, each
 // through the KvEngine layer (RocksEngine) and through the raw `rocksdb` binding doing the same,
 // in the same run, on two fresh databases. Prints ops/s (MB/s for the scan) and the layer's ratio
-// to raw. Rounds alternate raw and layer; the median round is reported.
+// to raw. Rounds alternate raw and layer (which goes first alternates too); the median round of
+// each is reported. Before the scans, both databases are topped up to at least 100k records.
 //
 //   npm run bench:storage               full run
 //   npm run bench:storage -- --quick    short run
@@ -28,14 +29,17 @@ interface RawDatabase {
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
 const quick = args.quick === true;
+// Short rounds, alternating raw and layer, so that both see the same background load (the
+// machine is shared); the median round of each is reported.
 const settings = {
-  rounds: quick ? 1 : 3,
+  rounds: quick ? 3 : 9,
   batchRecords: 100,
   valueBytes: 1024,
-  putBatchesPerRound: quick ? 400 : 1500,
-  getsPerRound: quick ? 40_000 : 150_000,
+  putBatchesPerRound: quick ? 150 : 300,
+  getsPerRound: quick ? 10_000 : 25_000,
   getsInFlight: 64,
   scanRecords: 100_000,
+  scanRounds: quick ? 3 : 5,
 };
 
 const requireCjs = createRequire(import.meta.url);
@@ -169,30 +173,32 @@ async function main(): Promise<void> {
   const raw = rocksdb(join(directory, 'raw'));
   await promisify<void>((done) => raw.open({ createIfMissing: true, compression: true, cacheSize: 32 << 20, writeBufferSize: 32 << 20 }, done));
   const results = { puts: { layer: [] as Figure[], raw: [] as Figure[] }, gets: { layer: [] as Figure[], raw: [] as Figure[] }, scan: { layer: [] as Figure[], raw: [] as Figure[] } };
+  const alternate = async (round: number, raw: () => Promise<void>, layer: () => Promise<void>) => {
+    if (round % 2 === 0) { await raw(); await layer(); } else { await layer(); await raw(); }
+  };
   try {
-    // Puts: every round writes new records to both databases; raw goes first on even rounds.
-    for (let round = 0; round < Math.max(settings.rounds, Math.ceil(settings.scanRecords / (settings.putBatchesPerRound * settings.batchRecords))); round++) {
-      const pair = [
-        async () => results.puts.raw.push(await timed(() => putsRaw(raw, round))),
-        async () => results.puts.layer.push(await timed(() => putsLayer(engine, round))),
-      ];
-      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    let putRounds = 0;
+    for (; putRounds < settings.rounds; putRounds++) {
+      const round = putRounds;
+      await alternate(round,
+        async () => { results.puts.raw.push(await timed(() => putsRaw(raw, round))); },
+        async () => { results.puts.layer.push(await timed(() => putsLayer(engine, round))); });
     }
-    const recordsWritten = results.puts.raw.length * settings.putBatchesPerRound * settings.batchRecords;
+    for (; putRounds * settings.putBatchesPerRound * settings.batchRecords < settings.scanRecords; putRounds++) {
+      await putsRaw(raw, putRounds);
+      await putsLayer(engine, putRounds);
+    }
+    const recordsWritten = putRounds * settings.putBatchesPerRound * settings.batchRecords;
     for (let round = 0; round < settings.rounds; round++) {
       const keys = getKeys(recordsWritten, round);
-      const pair = [
-        async () => results.gets.raw.push(await timed(() => getsRaw(raw, keys))),
-        async () => results.gets.layer.push(await timed(() => getsLayer(engine, keys))),
-      ];
-      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+      await alternate(round,
+        async () => { results.gets.raw.push(await timed(() => getsRaw(raw, keys))); },
+        async () => { results.gets.layer.push(await timed(() => getsLayer(engine, keys))); });
     }
-    for (let round = 0; round < settings.rounds; round++) {
-      const pair = [
-        async () => results.scan.raw.push(await timed(() => scanRaw(raw))),
-        async () => results.scan.layer.push(await timed(() => scanLayer(engine))),
-      ];
-      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+    for (let round = 0; round < settings.scanRounds; round++) {
+      await alternate(round,
+        async () => { results.scan.raw.push(await timed(() => scanRaw(raw))); },
+        async () => { results.scan.layer.push(await timed(() => scanLayer(engine))); });
     }
   } finally {
     await engine.close();
@@ -214,7 +220,7 @@ async function main(): Promise<void> {
     `- node ${process.version}, rocksdb binding ${rocksdbVersion}, UV_THREADPOOL_SIZE ${process.env['UV_THREADPOOL_SIZE'] ?? 'default (4)'}`,
     `- workload: batches of ${settings.batchRecords} puts with ${settings.valueBytes}-byte values (${settings.putBatchesPerRound} batches per round, one in flight); ` +
       `${settings.getsPerRound.toLocaleString('en-US')} single gets per round with ${settings.getsInFlight} in flight; a ${settings.scanRecords.toLocaleString('en-US')}-record forward scan; ` +
-      `median of ${settings.rounds} round(s), raw and layer alternating`,
+      `median of ${settings.rounds} rounds (${settings.scanRounds} for the scan), raw and layer alternating`,
     '',
     '| workload | KvEngine layer | raw binding | layer / raw |',
     '|---|---|---|---|',

@@ -211,7 +211,8 @@ class RocksIterator implements KvIterator {
           reject(engineErrorFrom(error, 'iterator next', this.engine.path));
           return;
         }
-        this.buffered = entries;
+        // Entries that arrive after close() are dropped: a closed iterator yields nothing more.
+        if (this.closing === undefined) this.buffered = entries;
         this.finished = finished;
         resolve();
       });
