@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appliedDecreeOp, DATA_VERSION_KEY } from '../../../cluster/storage/bookkeeping.ts';
 import { importCheckpoint, verifyCheckpoint, writeCheckpoint } from '../../../cluster/storage/checkpoint.ts';
-import { CheckpointError } from '../../../cluster/storage/checkpoint-format.ts';
+import { CheckpointError, checkpointMetadataFromJson, checkpointMetadataToJson } from '../../../cluster/storage/checkpoint-format.ts';
 import type { CheckpointFault } from '../../../cluster/storage/checkpoint-format.ts';
 import type { KvEngine, WriteOp } from '../../../cluster/storage/engine.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
@@ -88,6 +88,7 @@ for (const factory of engineFactories) {
     t.true(written.blockCount >= 1);
     t.regex(written.sha256, /^[0-9a-f]{64}$/);
     t.deepEqual(await verifyCheckpoint(path), written);
+    t.deepEqual(checkpointMetadataFromJson(checkpointMetadataToJson(written)), written);
     const target = await open();
     t.deepEqual(await importCheckpoint(target, path), written);
     t.deepEqual(await dump(target), await dump(source));
@@ -242,4 +243,13 @@ test('a checkpoint written from one engine imports into every other', async (t) 
     for (const { cleanup } of opened) await cleanup();
     await rm(directory, { recursive: true, force: true });
   }
+});
+
+test('checkpoint metadata JSON refuses missing and mistyped fields by name', (t) => {
+  const good = { formatVersion: 1, dataVersion: 1, decree: '12', entryCount: 3, dataBytes: 30, blockCount: 1, fileBytes: 110, fileCrc32: 5, sha256: 'a'.repeat(64) };
+  t.is(checkpointMetadataFromJson(JSON.stringify(good)).decree, 12n);
+  t.throws(() => checkpointMetadataFromJson('{'), { instanceOf: CheckpointError, message: /not JSON/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, decree: 12 })), { message: /field decree/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, entryCount: -1 })), { message: /field entryCount/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, sha256: 'xyz' })), { message: /field sha256/ });
 });
