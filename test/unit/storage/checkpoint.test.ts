@@ -4,7 +4,7 @@
 // must be refused with a named fault while the target engine stays empty.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appliedDecreeOp, DATA_VERSION_KEY } from '../../../cluster/storage/bookkeeping.ts';
@@ -14,6 +14,7 @@ import type { CheckpointFault } from '../../../cluster/storage/checkpoint-format
 import type { KvEngine, WriteOp } from '../../../cluster/storage/engine.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { encodeValue } from '../../../cluster/storage/value-schema.ts';
+import { CHECKPOINT_ENTRY_BYTES_MAX } from '../../../common/limits.ts';
 import { engineFactories } from '../../support/engines.ts';
 import type { EngineFactory } from '../../support/engines.ts';
 
@@ -171,6 +172,15 @@ for (const factory of engineFactories) {
     await writeCheckpoint(source, path);
     await writeFile(path, Buffer.concat([await readFile(path), Buffer.of(0)]));
     await refused(t, target, path, 'trailing_bytes', /1 bytes follow the footer/);
+  });
+
+  withFixture(factory, 'an entry too large for the format fails the export and leaves no file', async (t, { directory, open }) => {
+    const source = await open();
+    await source.write([{ kind: 'put', key: userKey('huge', 'k'), value: new Uint8Array(CHECKPOINT_ENTRY_BYTES_MAX) }]);
+    const path = join(directory, 'cp');
+    const error = await t.throwsAsync(writeCheckpoint(source, path), { instanceOf: CheckpointError, message: /at most/ });
+    t.is(error?.fault, 'entry_too_large');
+    t.deepEqual(await readdir(directory), []);
   });
 
   withFixture(factory, 'import refuses a non-empty engine and leaves it unchanged', async (t, { directory, open }) => {
