@@ -79,3 +79,17 @@ test('an iterator left open does not keep close from finishing', (t) => withDire
   t.true((await reading).length > 0);
   t.deepEqual(await iterator.nextBatch(10), []);
 }));
+
+test('a full manual compaction keeps every record and drops deleted ones', (t) => withDirectory(async (directory) => {
+  const engine = await RocksEngine.open({ path: join(directory, 'db') });
+  await engine.compactAll();
+  await engine.write(Array.from({ length: 2000 }, (_, i) => ({ kind: 'put' as const, key: bytes(`k${i}`), value: new Uint8Array(200).fill(i & 0xff) })));
+  await engine.write(Array.from({ length: 1000 }, (_, i) => ({ kind: 'delete' as const, key: bytes(`k${i * 2}`) })));
+  await engine.write([{ kind: 'put', key: Uint8Array.of(0xff, 0xff, 0xff), value: bytes('last') }]);
+  await engine.compactAll();
+  const iterator = engine.iterator({ keysOnly: true });
+  t.is((await iterator.nextBatch(5000)).length, 1001);
+  await iterator.close();
+  t.is(Buffer.from((await engine.get(Uint8Array.of(0xff, 0xff, 0xff)))!).toString(), 'last');
+  await engine.close();
+}));
