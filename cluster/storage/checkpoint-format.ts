@@ -59,7 +59,7 @@ export type CheckpointFault =
   | 'bad_magic' | 'unsupported_version' | 'unsupported_data_version' | 'header_checksum'
   | 'truncated' | 'block_too_large' | 'malformed_block' | 'block_checksum' | 'unsorted_keys'
   | 'footer_mismatch' | 'file_checksum' | 'bad_footer' | 'trailing_bytes' | 'decree_mismatch'
-  | 'entry_too_large' | 'target_not_empty' | 'engine_without_seek' | 'io';
+  | 'entry_too_large' | 'target_not_empty' | 'engine_without_seek' | 'bad_metadata' | 'io';
 
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
@@ -70,7 +70,7 @@ export class CheckpointError extends Error {
     options?: { readonly cause?: unknown },
   ) {
     super(message, options);
-    this.status = fault === 'target_not_empty' || fault === 'engine_without_seek' ? StorageStatus.invalidArgument
+    this.status = fault === 'target_not_empty' || fault === 'engine_without_seek' || fault === 'bad_metadata' ? StorageStatus.invalidArgument
       : fault === 'io' ? StorageStatus.ioError
         : StorageStatus.corruption;
   }
@@ -128,4 +128,40 @@ export function encodeFooter(footer: Omit<CheckpointFooter, 'fileCrc32'>, fileCr
 
 export function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+/** The metadata as JSON (the decree as a decimal string), as backup stores it beside the file. */
+export function checkpointMetadataToJson(metadata: CheckpointMetadata): string {
+  return JSON.stringify({ ...metadata, decree: metadata.decree.toString() });
+}
+
+/** Parses checkpointMetadataToJson's output; a missing or mistyped field is a CheckpointError. */
+export function checkpointMetadataFromJson(json: string): CheckpointMetadata {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (cause) {
+    throw new CheckpointError('bad_metadata', `checkpoint metadata is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const integer = (name: string): number => {
+    const value = record[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new CheckpointError('bad_metadata', `checkpoint metadata field ${name} is ${JSON.stringify(value)}, expected a non-negative integer`);
+    }
+    return value;
+  };
+  const decree = record['decree'];
+  if (typeof decree !== 'string' || !/^-?\d+$/.test(decree)) {
+    throw new CheckpointError('bad_metadata', `checkpoint metadata field decree is ${JSON.stringify(decree)}, expected a decimal string`);
+  }
+  const sha256 = record['sha256'];
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new CheckpointError('bad_metadata', `checkpoint metadata field sha256 is ${JSON.stringify(sha256)}, expected 64 hex digits`);
+  }
+  return {
+    formatVersion: integer('formatVersion'), dataVersion: integer('dataVersion'), decree: BigInt(decree),
+    entryCount: integer('entryCount'), dataBytes: integer('dataBytes'), blockCount: integer('blockCount'),
+    fileBytes: integer('fileBytes'), fileCrc32: integer('fileCrc32'), sha256,
+  };
 }

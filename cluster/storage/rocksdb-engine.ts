@@ -45,6 +45,7 @@ interface NativeDatabase {
   getMany(keys: Buffer[], options: object, callback: Callback<(Buffer | undefined)[]>): void;
   batch(ops: NativeBatchOp[], options: object, callback: Callback): void;
   iterator(options: object): NativeIterator;
+  compactRange(start: Buffer, end: Buffer, callback: Callback): void;
 }
 
 type NativeBatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
@@ -125,6 +126,17 @@ export class RocksEngine implements KvEngine {
     const iterator = new RocksIterator(this, this.db, options, (it) => this.iterators.delete(it));
     this.iterators.add(iterator);
     return iterator;
+  }
+
+  /**
+   * A manual compaction of every key (RocksDB CompactRange from the first key to the last),
+   * as an operator runs after bulk loads or mass deletes. Resolves when it is done.
+   */
+  async compactAll(): Promise<void> {
+    const iterator = this.iterator({ reverse: true, keysOnly: true });
+    const last = await iterator.next().finally(() => iterator.close());
+    if (last === undefined) return;
+    await call<void>((done) => this.db.compactRange(Buffer.of(0x00), toBuffer(last.key), done), 'compact', this.path);
   }
 
   /** Closes open iterators (releasing their snapshots), then the database. */
@@ -211,7 +223,8 @@ class RocksIterator implements KvIterator {
           reject(engineErrorFrom(error, 'iterator next', this.engine.path));
           return;
         }
-        this.buffered = entries;
+        // Entries that arrive after close() are dropped: a closed iterator yields nothing more.
+        if (this.closing === undefined) this.buffered = entries;
         this.finished = finished;
         resolve();
       });

@@ -4,16 +4,17 @@
 // must be refused with a named fault while the target engine stays empty.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appliedDecreeOp, DATA_VERSION_KEY } from '../../../cluster/storage/bookkeeping.ts';
 import { importCheckpoint, verifyCheckpoint, writeCheckpoint } from '../../../cluster/storage/checkpoint.ts';
-import { CheckpointError } from '../../../cluster/storage/checkpoint-format.ts';
+import { CheckpointError, checkpointMetadataFromJson, checkpointMetadataToJson } from '../../../cluster/storage/checkpoint-format.ts';
 import type { CheckpointFault } from '../../../cluster/storage/checkpoint-format.ts';
 import type { KvEngine, WriteOp } from '../../../cluster/storage/engine.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { encodeValue } from '../../../cluster/storage/value-schema.ts';
+import { CHECKPOINT_ENTRY_BYTES_MAX } from '../../../common/limits.ts';
 import { engineFactories } from '../../support/engines.ts';
 import type { EngineFactory } from '../../support/engines.ts';
 
@@ -88,6 +89,7 @@ for (const factory of engineFactories) {
     t.true(written.blockCount >= 1);
     t.regex(written.sha256, /^[0-9a-f]{64}$/);
     t.deepEqual(await verifyCheckpoint(path), written);
+    t.deepEqual(checkpointMetadataFromJson(checkpointMetadataToJson(written)), written);
     const target = await open();
     t.deepEqual(await importCheckpoint(target, path), written);
     t.deepEqual(await dump(target), await dump(source));
@@ -172,6 +174,15 @@ for (const factory of engineFactories) {
     await refused(t, target, path, 'trailing_bytes', /1 bytes follow the footer/);
   });
 
+  withFixture(factory, 'an entry too large for the format fails the export and leaves no file', async (t, { directory, open }) => {
+    const source = await open();
+    await source.write([{ kind: 'put', key: userKey('huge', 'k'), value: new Uint8Array(CHECKPOINT_ENTRY_BYTES_MAX) }]);
+    const path = join(directory, 'cp');
+    const error = await t.throwsAsync(writeCheckpoint(source, path), { instanceOf: CheckpointError, message: /at most/ });
+    t.is(error?.fault, 'entry_too_large');
+    t.deepEqual(await readdir(directory), []);
+  });
+
   withFixture(factory, 'import refuses a non-empty engine and leaves it unchanged', async (t, { directory, open }) => {
     const source = await open();
     await populate(source, 10, 3n);
@@ -242,4 +253,13 @@ test('a checkpoint written from one engine imports into every other', async (t) 
     for (const { cleanup } of opened) await cleanup();
     await rm(directory, { recursive: true, force: true });
   }
+});
+
+test('checkpoint metadata JSON refuses missing and mistyped fields by name', (t) => {
+  const good = { formatVersion: 1, dataVersion: 1, decree: '12', entryCount: 3, dataBytes: 30, blockCount: 1, fileBytes: 110, fileCrc32: 5, sha256: 'a'.repeat(64) };
+  t.is(checkpointMetadataFromJson(JSON.stringify(good)).decree, 12n);
+  t.throws(() => checkpointMetadataFromJson('{'), { instanceOf: CheckpointError, message: /not JSON/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, decree: 12 })), { message: /field decree/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, entryCount: -1 })), { message: /field entryCount/ });
+  t.throws(() => checkpointMetadataFromJson(JSON.stringify({ ...good, sha256: 'xyz' })), { message: /field sha256/ });
 });
