@@ -215,7 +215,7 @@ export class Partition {
 
   async getScanner(request: GetScannerRequest): Promise<ScanResponse> {
     const invalid = this.checkRead(request);
-    if (invalid !== undefined) return scanFailure(invalid, request.onlyReturnCount === true);
+    if (invalid !== undefined) return scanFailure(invalid);
     await this.sweepScanContexts();
     const settings = scanSettings(request);
     const bounds = scanBounds(request);
@@ -233,7 +233,7 @@ export class Partition {
       return scanFailure({
         status: StorageStatus.notFound,
         message: `scan context ${request.contextId} not found: expired, evicted, finished or already used`,
-      }, false);
+      });
     }
     return this.continueScan(context);
   }
@@ -256,7 +256,7 @@ export class Partition {
     }
     if (!('kvs' in batch)) {
       await context.iterator.close();
-      return scanFailure(batch, context.settings.onlyReturnCount);
+      return scanFailure(batch);
     }
     const countFields = countField(context.settings.onlyReturnCount, batch.count);
     if (batch.exhausted) {
@@ -323,11 +323,9 @@ function countField(onlyReturnCount: boolean, count: number): { kvCount?: number
   return onlyReturnCount ? { kvCount: count } : {};
 }
 
-function scanFailure(error: StorageError, onlyReturnCount: boolean): ScanResponse {
-  return {
-    kind: 'scan_response', error: error.status, message: error.message, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED,
-    ...countField(onlyReturnCount, 0),
-  };
+/** A failed scan carries no kv_count, as Pegasus answers before counting. */
+function scanFailure(error: StorageError): ScanResponse {
+  return { kind: 'scan_response', error: error.status, message: error.message, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED };
 }
 
 async function closeAll(contexts: readonly ScanContext[]): Promise<void> {
