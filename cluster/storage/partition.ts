@@ -41,6 +41,7 @@ import type { StorageError } from './status.ts';
 import { validateReadRequest, validateWriteRequest } from './validate-request.ts';
 import { CLUSTER_ID_MAX, DATA_VERSION, epoch2016SecondsFromUnixMs, EPOCH_2016_UNIX_SECONDS, makeTimetag } from './value-schema.ts';
 import { WriteOverlay } from './write-overlay.ts';
+import { decodeDataVersion, encodeDataVersion } from './data-version.ts';
 import { planWrite } from './write-ops.ts';
 
 export interface PartitionOptions {
@@ -84,9 +85,6 @@ export class Partition {
   ) {
     this.decreeApplied = appliedDecree;
     this.partitionCountValue = options.partitionCount ?? 1;
-    this.checkPartitionIndex(this.partitionCountValue);
-    const clusterId = options.clusterId ?? 0;
-    assert(Number.isInteger(clusterId) && clusterId >= 0 && clusterId <= CLUSTER_ID_MAX, `cluster id ${clusterId} is not in 0..${CLUSTER_ID_MAX}`);
     this.scanContexts = new ScanContextTable(options.clock, {
       contextsMax: options.scanContextsMax ?? SCAN_CONTEXTS_PER_PARTITION_MAX,
       idleMs: options.scanContextIdleMs ?? SCAN_CONTEXT_IDLE_MS,
@@ -99,6 +97,7 @@ export class Partition {
    * close.
    */
   static async open(engine: KvEngine, options: PartitionOptions): Promise<Partition> {
+    checkOptions(options);
     const [decreeBytes, versionBytes] = await engine.getMany([APPLIED_DECREE_KEY, DATA_VERSION_KEY]);
     const appliedDecree = decodeDecree(decreeBytes);
     if (versionBytes === undefined) {
@@ -125,7 +124,7 @@ export class Partition {
 
   /** After a partition split the table's count doubles; validate_partition_hash follows it. */
   setPartitionCount(count: number): void {
-    this.checkPartitionIndex(count);
+    checkPartitionIndex(this.options.partitionIndex ?? 0, count);
     this.partitionCountValue = count;
   }
 
@@ -299,24 +298,17 @@ export class Partition {
   private checkOpen(): void {
     assert(!this.closed, 'partition is closed');
   }
-
-  private checkPartitionIndex(count: number): void {
-    const index = this.options.partitionIndex ?? 0;
-    assert(Number.isInteger(count) && count >= 1 && count <= 2 ** 30 && (count & (count - 1)) === 0, `partition count ${count} is not a power of two`);
-    assert(Number.isInteger(index) && index >= 0 && index < count, `partition index ${index} is outside 0..${count - 1}`);
-  }
 }
 
-/** The data version bookkeeping value: u32 BE. */
-export function encodeDataVersion(version: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, version);
-  return out;
+function checkOptions(options: PartitionOptions): void {
+  const clusterId = options.clusterId ?? 0;
+  assert(Number.isInteger(clusterId) && clusterId >= 0 && clusterId <= CLUSTER_ID_MAX, `cluster id ${clusterId} is not in 0..${CLUSTER_ID_MAX}`);
+  checkPartitionIndex(options.partitionIndex ?? 0, options.partitionCount ?? 1);
 }
 
-export function decodeDataVersion(bytes: Uint8Array): number {
-  if (bytes.length !== 4) throw new Error(`bookkeeping data version is ${bytes.length} bytes, expected 4`);
-  return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+function checkPartitionIndex(index: number, count: number): void {
+  assert(Number.isInteger(count) && count >= 1 && count <= 2 ** 30 && (count & (count - 1)) === 0, `partition count ${count} is not a power of two`);
+  assert(Number.isInteger(index) && index >= 0 && index < count, `partition index ${index} is outside 0..${count - 1}`);
 }
 
 function countField(onlyReturnCount: boolean, count: number): { kvCount?: number } {
