@@ -14,3 +14,4 @@ export * from './responses.ts';
 export * from './partition.ts';
 export * from './validate-request.ts';
 export * from './int64-text.ts';
+export * from './data-version.ts';

@@ -9,6 +9,7 @@
 // exactly at the end of the range and its iterator happens to point past it; here 7 means that at
 // least one more record lies in the range.
 
+import { copyBytes } from './copy-bytes.ts';
 import { MULTI_GET_ITERATION_BYTES_MAX, MULTI_GET_ITERATION_COUNT_MAX } from '../../common/limits.ts';
 import type { IteratorOptions, KvEngine } from './engine.ts';
 import { matchesFilter } from './filter.ts';
@@ -45,7 +46,7 @@ async function pointMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
     if (kvs.length >= maxKvCount || size >= maxKvSize) {
       return incomplete(kvs, `multi_get stopped at ${kvs.length} records / ${size} bytes; more remain`);
     }
-    const value = request.noValue ? EMPTY : record.value.slice();
+    const value = request.noValue ? EMPTY : copyBytes(record.value);
     kvs.push({ key: sortKey, value });
     size += sortKey.length + value.length;
   }
@@ -111,8 +112,8 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
       const key = decodeKey(entry.key);
       assert(key !== undefined, 'a key inside a hash key range decodes');
       if (!matchesFilter(request.sortKeyFilterType, request.sortKeyFilterPattern, key.sortKey)) continue;
-      const value = request.noValue ? EMPTY : decoded.userValue.slice();
-      kvs.push({ key: key.sortKey.slice(), value });
+      const value = request.noValue ? EMPTY : copyBytes(decoded.userValue);
+      kvs.push({ key: copyBytes(key.sortKey), value });
       size += key.sortKey.length + value.length;
     }
     if (await iterator.next() === undefined) return complete(kvs, request.reverse);

@@ -41,6 +41,7 @@ import type { StorageError } from './status.ts';
 import { validateReadRequest, validateWriteRequest } from './validate-request.ts';
 import { CLUSTER_ID_MAX, DATA_VERSION, epoch2016SecondsFromUnixMs, EPOCH_2016_UNIX_SECONDS, makeTimetag } from './value-schema.ts';
 import { WriteOverlay } from './write-overlay.ts';
+import { decodeDataVersion, encodeDataVersion } from './data-version.ts';
 import { planWrite } from './write-ops.ts';
 
 export interface PartitionOptions {
@@ -84,9 +85,6 @@ export class Partition {
   ) {
     this.decreeApplied = appliedDecree;
     this.partitionCountValue = options.partitionCount ?? 1;
-    this.checkPartitionIndex(this.partitionCountValue);
-    const clusterId = options.clusterId ?? 0;
-    assert(Number.isInteger(clusterId) && clusterId >= 0 && clusterId <= CLUSTER_ID_MAX, `cluster id ${clusterId} is not in 0..${CLUSTER_ID_MAX}`);
     this.scanContexts = new ScanContextTable(options.clock, {
       contextsMax: options.scanContextsMax ?? SCAN_CONTEXTS_PER_PARTITION_MAX,
       idleMs: options.scanContextIdleMs ?? SCAN_CONTEXT_IDLE_MS,
@@ -99,6 +97,7 @@ export class Partition {
    * close.
    */
   static async open(engine: KvEngine, options: PartitionOptions): Promise<Partition> {
+    checkOptions(options);
     const [decreeBytes, versionBytes] = await engine.getMany([APPLIED_DECREE_KEY, DATA_VERSION_KEY]);
     const appliedDecree = decodeDecree(decreeBytes);
     if (versionBytes === undefined) {
@@ -125,7 +124,7 @@ export class Partition {
 
   /** After a partition split the table's count doubles; validate_partition_hash follows it. */
   setPartitionCount(count: number): void {
-    this.checkPartitionIndex(count);
+    checkPartitionIndex(this.options.partitionIndex ?? 0, count);
     this.partitionCountValue = count;
   }
 
@@ -215,7 +214,7 @@ export class Partition {
 
   async getScanner(request: GetScannerRequest): Promise<ScanResponse> {
     const invalid = this.checkRead(request);
-    if (invalid !== undefined) return scanFailure(invalid, request.onlyReturnCount === true);
+    if (invalid !== undefined) return scanFailure(invalid);
     await this.sweepScanContexts();
     const settings = scanSettings(request);
     const bounds = scanBounds(request);
@@ -233,7 +232,7 @@ export class Partition {
       return scanFailure({
         status: StorageStatus.notFound,
         message: `scan context ${request.contextId} not found: expired, evicted, finished or already used`,
-      }, false);
+      });
     }
     return this.continueScan(context);
   }
@@ -256,7 +255,7 @@ export class Partition {
     }
     if (!('kvs' in batch)) {
       await context.iterator.close();
-      return scanFailure(batch, context.settings.onlyReturnCount);
+      return scanFailure(batch);
     }
     const countFields = countField(context.settings.onlyReturnCount, batch.count);
     if (batch.exhausted) {
@@ -299,35 +298,26 @@ export class Partition {
   private checkOpen(): void {
     assert(!this.closed, 'partition is closed');
   }
-
-  private checkPartitionIndex(count: number): void {
-    const index = this.options.partitionIndex ?? 0;
-    assert(Number.isInteger(count) && count >= 1 && count <= 2 ** 30 && (count & (count - 1)) === 0, `partition count ${count} is not a power of two`);
-    assert(Number.isInteger(index) && index >= 0 && index < count, `partition index ${index} is outside 0..${count - 1}`);
-  }
 }
 
-/** The data version bookkeeping value: u32 BE. */
-export function encodeDataVersion(version: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, version);
-  return out;
+function checkOptions(options: PartitionOptions): void {
+  const clusterId = options.clusterId ?? 0;
+  assert(Number.isInteger(clusterId) && clusterId >= 0 && clusterId <= CLUSTER_ID_MAX, `cluster id ${clusterId} is not in 0..${CLUSTER_ID_MAX}`);
+  checkPartitionIndex(options.partitionIndex ?? 0, options.partitionCount ?? 1);
 }
 
-export function decodeDataVersion(bytes: Uint8Array): number {
-  if (bytes.length !== 4) throw new Error(`bookkeeping data version is ${bytes.length} bytes, expected 4`);
-  return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+function checkPartitionIndex(index: number, count: number): void {
+  assert(Number.isInteger(count) && count >= 1 && count <= 2 ** 30 && (count & (count - 1)) === 0, `partition count ${count} is not a power of two`);
+  assert(Number.isInteger(index) && index >= 0 && index < count, `partition index ${index} is outside 0..${count - 1}`);
 }
 
 function countField(onlyReturnCount: boolean, count: number): { kvCount?: number } {
   return onlyReturnCount ? { kvCount: count } : {};
 }
 
-function scanFailure(error: StorageError, onlyReturnCount: boolean): ScanResponse {
-  return {
-    kind: 'scan_response', error: error.status, message: error.message, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED,
-    ...countField(onlyReturnCount, 0),
-  };
+/** A failed scan carries no kv_count, as Pegasus answers before counting. */
+function scanFailure(error: StorageError): ScanResponse {
+  return { kind: 'scan_response', error: error.status, message: error.message, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED };
 }
 
 async function closeAll(contexts: readonly ScanContext[]): Promise<void> {

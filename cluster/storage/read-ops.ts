@@ -2,6 +2,7 @@
 // on_sortkey_count) over an engine at a given "now". Expired records are invisible. Requests are
 // validated by the caller (Partition) first.
 
+import { copyBytes } from './copy-bytes.ts';
 import type { KvEngine } from './engine.ts';
 import { encodeKey, hashKeyStop } from './key-schema.ts';
 import { corruptValue, isStorageError, visibleRecord } from './record.ts';
@@ -17,7 +18,7 @@ export async function readGet(engine: KvEngine, request: GetRequest, now: number
   const record = visibleRecord(await engine.get(request.key), now);
   if (isStorageError(record)) return { kind: 'read_response', error: record.status, message: record.message, value: EMPTY };
   if (!record.exists) return { kind: 'read_response', error: StorageStatus.notFound, message: 'key not found', value: EMPTY };
-  return { kind: 'read_response', error: StorageStatus.ok, value: record.value.slice() };
+  return { kind: 'read_response', error: StorageStatus.ok, value: copyBytes(record.value) };
 }
 
 export async function readTtl(engine: KvEngine, request: TtlRequest, now: number): Promise<TtlResponse> {
@@ -33,7 +34,7 @@ export async function readBatchGet(engine: KvEngine, request: BatchGetRequest, n
   for (const [index, key] of request.keys.entries()) {
     const record = visibleRecord(stored[index], now);
     if (isStorageError(record)) return { kind: 'batch_get_response', error: record.status, message: record.message, data: [] };
-    if (record.exists) data.push({ hashKey: key.hashKey, sortKey: key.sortKey, value: record.value.slice() });
+    if (record.exists) data.push({ hashKey: key.hashKey, sortKey: key.sortKey, value: copyBytes(record.value) });
   }
   return { kind: 'batch_get_response', error: StorageStatus.ok, data };
 }

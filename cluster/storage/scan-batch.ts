@@ -4,6 +4,7 @@
 // SCAN_BATCH_COUNT_MAX visited entries. Keys come back composite. Also how get_scanner turns its
 // request into bounds and settings.
 
+import { copyBytes } from './copy-bytes.ts';
 import { assert } from '../../common/assert.ts';
 import { crc64Low32 } from '../../common/crc64.ts';
 import { SCAN_BATCH_COUNT_MAX } from '../../common/limits.ts';
@@ -63,8 +64,8 @@ export async function readScanBatch(
     count++;
     if (settings.onlyReturnCount) continue;
     kvs.push({
-      key: entry.key.slice(),
-      value: settings.noValue ? EMPTY : decoded.userValue.slice(),
+      key: copyBytes(entry.key),
+      value: settings.noValue ? EMPTY : copyBytes(decoded.userValue),
       ...(settings.returnExpireTs ? { expireTsSeconds: decoded.expireTs } : {}),
     });
   }
@@ -105,9 +106,9 @@ export function scanBounds(request: GetScannerRequest): IteratorOptions | undefi
 export function scanSettings(request: GetScannerRequest): ScanSettings {
   return {
     hashKeyFilterType: request.hashKeyFilterType,
-    hashKeyFilterPattern: request.hashKeyFilterPattern.slice(),
+    hashKeyFilterPattern: copyBytes(request.hashKeyFilterPattern),
     sortKeyFilterType: request.sortKeyFilterType,
-    sortKeyFilterPattern: request.sortKeyFilterPattern.slice(),
+    sortKeyFilterPattern: copyBytes(request.sortKeyFilterPattern),
     batchCount: request.batchSize > 0 && request.batchSize < SCAN_BATCH_COUNT_MAX ? request.batchSize : SCAN_BATCH_COUNT_MAX,
     noValue: request.noValue,
     validatePartitionHash: request.validatePartitionHash ?? true,

@@ -4,6 +4,7 @@
 // the write path is the mutation's timestamp, so every replica applying the same mutation decides
 // the same way.
 
+import { copyBytes } from './copy-bytes.ts';
 import { assert, assertNever } from '../../common/assert.ts';
 import type { WriteOp } from './engine.ts';
 import { evaluateCheck } from './check.ts';
@@ -124,7 +125,7 @@ async function runCheck(
   const returned = {
     checkValueReturned: request.returnCheckValue,
     checkValueExist: request.returnCheckValue && checked.exists,
-    checkValue: request.returnCheckValue && checked.exists ? value.slice() : EMPTY,
+    checkValue: request.returnCheckValue && checked.exists ? copyBytes(value) : EMPTY,
   };
   const outcome = evaluateCheck(request.checkType, request.checkOperand, { exists: checked.exists, value });
   switch (outcome.kind) {

@@ -33,3 +33,14 @@ engineTest('bookkeeping keys are unreachable and malformed keys answer 4', async
     t.is(response.value.length, 0);
   }
 });
+
+engineTest('read() dispatches on kind and answers with the matching response', async (t, h) => {
+  await h.applyOne(put('h', 's', 'v'));
+  const got = await h.partition.read({ kind: 'get', key: key('h', 's') });
+  t.is(got.kind, 'read_response');
+  t.is(text(got.value), 'v');
+  const ttl = await h.partition.read({ kind: 'ttl', key: key('h', 's') });
+  t.deepEqual(ttl, { kind: 'ttl_response', error: StorageStatus.ok, ttlSeconds: -1 });
+  const count = await h.partition.read({ kind: 'sortkey_count', hashKey: new TextEncoder().encode('h') });
+  t.is(count.count, 1n);
+});
