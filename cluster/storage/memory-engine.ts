@@ -2,6 +2,7 @@
 // array; an iterator shares it and the next write copies it first (copy-on-write), so every
 // iterator sees the snapshot of its creation.
 
+import { isOutsideRange } from './key-range.ts';
 import { compareBytes } from './key-schema.ts';
 import type { IteratorOptions, KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 
@@ -99,7 +100,7 @@ class MemoryIterator implements KvIterator {
 
   seek(target: Uint8Array): void {
     if (this.closed) return;
-    if (isOutOfRange(target, this.options)) {
+    if (isOutsideRange(target, this.options)) {
       this.position = this.end;
     } else if (this.step === 1) {
       this.position = Math.min(lowerBound(this.entries, target), this.end);
@@ -114,12 +115,6 @@ class MemoryIterator implements KvIterator {
   }
 }
 
-function isOutOfRange(key: Uint8Array, range: IteratorOptions): boolean {
-  return (range.gte !== undefined && compareBytes(key, range.gte) < 0)
-    || (range.gt !== undefined && compareBytes(key, range.gt) <= 0)
-    || (range.lte !== undefined && compareBytes(key, range.lte) > 0)
-    || (range.lt !== undefined && compareBytes(key, range.lt) >= 0);
-}
 
 function lowerBound(entries: readonly KvEntry[], key: Uint8Array): number {
   let low = 0;
