@@ -2,6 +2,8 @@
 // array; an iterator shares it and the next write copies it first (copy-on-write), so every
 // iterator sees the snapshot of its creation.
 
+import { assert } from '../../common/assert.ts';
+import { ENGINE_ITERATOR_BATCH_COUNT_MAX } from '../../common/limits.ts';
 import { isOutsideRange } from './key-range.ts';
 import { compareBytes } from './key-schema.ts';
 import type { IteratorOptions, KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
@@ -89,6 +91,7 @@ class MemoryIterator implements KvIterator {
   }
 
   async nextBatch(max: number): Promise<KvEntry[]> {
+    assert(Number.isInteger(max) && max > 0 && max <= ENGINE_ITERATOR_BATCH_COUNT_MAX, `nextBatch max ${max} out of range`);
     const batch: KvEntry[] = [];
     while (batch.length < max) {
       const entry = await this.next();
