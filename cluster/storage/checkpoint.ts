@@ -144,7 +144,12 @@ export async function importCheckpoint(engine: KvEngine, path: string): Promise<
     await engine.write([...batch, ...bookkeeping]);
     return imported;
   } catch (error) {
-    await clearEngine(engine);
+    try {
+      await clearEngine(engine);
+    } catch (clearError) {
+      throw new CheckpointError('io', `importing ${path} failed (${(error as Error).message}) and removing what was written failed too ` +
+        `(${(clearError as Error).message}): discard this engine`, { cause: error });
+    }
     throw error;
   }
 }

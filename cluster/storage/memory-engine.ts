@@ -2,6 +2,9 @@
 // array; an iterator shares it and the next write copies it first (copy-on-write), so every
 // iterator sees the snapshot of its creation.
 
+import { assert } from '../../common/assert.ts';
+import { ENGINE_ITERATOR_BATCH_COUNT_MAX } from '../../common/limits.ts';
+import { isOutsideRange } from './key-range.ts';
 import { compareBytes } from './key-schema.ts';
 import type { IteratorOptions, KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 
@@ -88,6 +91,7 @@ class MemoryIterator implements KvIterator {
   }
 
   async nextBatch(max: number): Promise<KvEntry[]> {
+    assert(Number.isInteger(max) && max > 0 && max <= ENGINE_ITERATOR_BATCH_COUNT_MAX, `nextBatch max ${max} out of range`);
     const batch: KvEntry[] = [];
     while (batch.length < max) {
       const entry = await this.next();
@@ -99,7 +103,7 @@ class MemoryIterator implements KvIterator {
 
   seek(target: Uint8Array): void {
     if (this.closed) return;
-    if (isOutOfRange(target, this.options)) {
+    if (isOutsideRange(target, this.options)) {
       this.position = this.end;
     } else if (this.step === 1) {
       this.position = Math.min(lowerBound(this.entries, target), this.end);
@@ -114,12 +118,6 @@ class MemoryIterator implements KvIterator {
   }
 }
 
-function isOutOfRange(key: Uint8Array, range: IteratorOptions): boolean {
-  return (range.gte !== undefined && compareBytes(key, range.gte) < 0)
-    || (range.gt !== undefined && compareBytes(key, range.gt) <= 0)
-    || (range.lte !== undefined && compareBytes(key, range.lte) > 0)
-    || (range.lt !== undefined && compareBytes(key, range.lt) >= 0);
-}
 
 function lowerBound(entries: readonly KvEntry[], key: Uint8Array): number {
   let low = 0;

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { assert } from '../../common/assert.ts';
 import { ENGINE_ITERATOR_BATCH_COUNT_MAX, ENGINE_ITERATOR_READ_AHEAD_BYTES } from '../../common/limits.ts';
 import { engineClosedError, engineErrorFrom } from './engine-error.ts';
+import { isOutsideRange } from './key-range.ts';
 import type { IteratorOptions, KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 
 export interface RocksEngineOptions {
@@ -159,7 +160,7 @@ class RocksIterator implements KvIterator {
   constructor(
     private readonly engine: RocksEngine,
     db: NativeDatabase,
-    options: IteratorOptions,
+    private readonly options: IteratorOptions,
     private readonly onClose: (iterator: RocksIterator) => void,
   ) {
     this.finished = isEmptyByEmptyBound(options);
@@ -193,13 +194,21 @@ class RocksIterator implements KvIterator {
     return out;
   }
 
-  /** The binding's seek: synchronous, same snapshot; out of range ends the iterator. */
+  /**
+   * The binding's seek: synchronous, on the same snapshot. A target outside the range is handled
+   * here without the binding, which would step an invalid RocksDB iterator (an assertion that
+   * aborts the process) when the snapshot holds no key at all.
+   */
   seek(target: Uint8Array): void {
     assert(!this.reading, 'no seek while a read is in flight');
     assert(target.length > 0, 'seek target must not be empty');
     if (this.closing !== undefined || this.native === undefined) return;
-    this.native.seek(toBuffer(target));
     this.buffered = [];
+    if (isOutsideRange(target, this.options)) {
+      this.finished = true;
+      return;
+    }
+    this.native.seek(toBuffer(target));
     this.finished = false;
   }
 

@@ -228,6 +228,19 @@ for (const factory of engineFactories) {
     await bounded.close();
   });
 
+  it('seek outside the range of an empty engine leaves the iterator exhausted (and the process alive)', async (t, engine) => {
+    for (const reverse of [false, true]) {
+      const iterator = engine.iterator({ reverse, gte: bytes('b'), lt: bytes('d') });
+      iterator.seek!(bytes('a'));
+      t.is(await iterator.next(), undefined);
+      iterator.seek!(bytes('z'));
+      t.deepEqual(await iterator.nextBatch(3), []);
+      iterator.seek!(bytes('c'));
+      t.is(await iterator.next(), undefined);
+      await iterator.close();
+    }
+  });
+
   it('an iterator over an empty engine is exhausted at once', async (t, engine) => {
     const iterator = engine.iterator({ reverse: true });
     t.is(await iterator.next(), undefined);

@@ -183,6 +183,35 @@ for (const factory of engineFactories) {
     t.deepEqual(await readdir(directory), []);
   });
 
+  withFixture(factory, 'a file damaged after verification, during the import, is caught and the import undone', async (t, { directory, open }) => {
+    const source = await open();
+    const ops: WriteOp[] = [];
+    for (let i = 0; i < 6000; i++) ops.push({ kind: 'put', key: userKey(`h${i % 11}`, `s${i}`), value: new Uint8Array(1024).fill(i & 0xff) });
+    await source.write([...ops, appliedDecreeOp(8n)]);
+    const path = join(directory, 'cp');
+    const written = await writeCheckpoint(source, path);
+    const target = await open();
+    let writes = 0;
+    const damaging: KvEngine = {
+      get: (k) => target.get(k),
+      getMany: (ks) => target.getMany(ks),
+      iterator: (o) => target.iterator(o),
+      close: () => target.close(),
+      async write(batch) {
+        if (writes++ === 0) {
+          const file = await readFile(path);
+          file[written.fileBytes - 36 - 100]! ^= 0x01;
+          await writeFile(path, file);
+        }
+        await target.write(batch);
+      },
+    };
+    const error = await t.throwsAsync(importCheckpoint(damaging, path), { instanceOf: CheckpointError, message: /checksum mismatch/ });
+    t.is(error?.fault, 'block_checksum');
+    t.true(writes >= 2, 'a batch was written before the damage was met, then deletes undid it');
+    t.deepEqual(await dump(target), [], 'what was written was removed again');
+  });
+
   withFixture(factory, 'import refuses a non-empty engine and leaves it unchanged', async (t, { directory, open }) => {
     const source = await open();
     await populate(source, 10, 3n);
