@@ -41,6 +41,7 @@ import type { StorageError } from './status.ts';
 import { validateReadRequest, validateWriteRequest } from './validate-request.ts';
 import { CLUSTER_ID_MAX, DATA_VERSION, epoch2016SecondsFromUnixMs, EPOCH_2016_UNIX_SECONDS, makeTimetag } from './value-schema.ts';
 import { WriteOverlay } from './write-overlay.ts';
+import { EntryReader } from './entry-reader.ts';
 import { decodeDataVersion, encodeDataVersion } from './data-version.ts';
 import { planWrite } from './write-ops.ts';
 
@@ -221,7 +222,7 @@ export class Partition {
     if (bounds === undefined) {
       return { kind: 'scan_response', error: StorageStatus.ok, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED, ...countField(settings.onlyReturnCount, 0) };
     }
-    return this.continueScan({ iterator: this.engine.iterator(bounds), settings, lookahead: undefined });
+    return this.continueScan({ reader: new EntryReader(this.engine.iterator(bounds)), settings });
   }
 
   async scan(request: ScanRequest): Promise<ScanResponse> {
@@ -241,7 +242,7 @@ export class Partition {
   async clearScanner(request: ClearScannerRequest): Promise<void> {
     this.checkOpen();
     const context = this.scanContexts.take(request.contextId);
-    if (context !== undefined) await context.iterator.close();
+    if (context !== undefined) await context.reader.iterator.close();
     await this.sweepScanContexts();
   }
 
@@ -250,16 +251,16 @@ export class Partition {
     try {
       batch = await readScanBatch(context, this.now(), { partitionIndex: this.options.partitionIndex ?? 0, partitionCount: this.partitionCountValue });
     } catch (error) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       throw error;
     }
     if (!('kvs' in batch)) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       return scanFailure(batch);
     }
     const countFields = countField(context.settings.onlyReturnCount, batch.count);
     if (batch.exhausted) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       return { kind: 'scan_response', error: StorageStatus.ok, kvs: batch.kvs, contextId: SCAN_CONTEXT_ID_COMPLETED, ...countFields };
     }
     const { id, evicted } = this.scanContexts.put(context);
@@ -321,7 +322,7 @@ function scanFailure(error: StorageError): ScanResponse {
 }
 
 async function closeAll(contexts: readonly ScanContext[]): Promise<void> {
-  for (const context of contexts) await context.iterator.close();
+  for (const context of contexts) await context.reader.iterator.close();
 }
 
 const EMPTY = new Uint8Array(0);
