@@ -263,6 +263,10 @@ export class Partition {
       await context.reader.iterator.close();
       return { kind: 'scan_response', error: StorageStatus.ok, kvs: batch.kvs, contextId: SCAN_CONTEXT_ID_COMPLETED, ...countFields };
     }
+    if (this.closed) {
+      await context.reader.iterator.close();
+      return scanFailure({ status: StorageStatus.notFound, message: 'partition closed during the scan' });
+    }
     const { id, evicted } = this.scanContexts.put(context);
     await closeAll(evicted);
     return { kind: 'scan_response', error: StorageStatus.ok, kvs: batch.kvs, contextId: id, ...countFields };
