@@ -43,7 +43,7 @@ import { CLUSTER_ID_MAX, DATA_VERSION, epoch2016SecondsFromUnixMs, EPOCH_2016_UN
 import { WriteOverlay } from './write-overlay.ts';
 import { EntryReader } from './entry-reader.ts';
 import { decodeDataVersion, encodeDataVersion } from './data-version.ts';
-import { planWrite } from './write-ops.ts';
+import { errorResponse, planWrite } from './write-ops.ts';
 
 export interface PartitionOptions {
   /** Wall clock for expiry on reads; monotonic clock for scan-context idleness. */
@@ -303,6 +303,14 @@ export class Partition {
   private checkOpen(): void {
     assert(!this.closed, 'partition is closed');
   }
+}
+
+/**
+ * The response for a write the primary refuses before it enters replication (validateWrite found
+ * it bad): no decree was assigned, so decree is -1, as Pegasus answers.
+ */
+export function rejectedWriteResponse(request: WriteRequest, error: StorageError): WriteResponse {
+  return errorResponse(request, -1n, error);
 }
 
 function checkOptions(options: PartitionOptions): void {
