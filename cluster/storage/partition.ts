@@ -11,7 +11,8 @@
 //   (bad argument, failed check, parse failure, overflow) gets its error response and stages
 //   nothing; the others still apply and the decree is consumed, as in Pegasus.
 // - "Now" for expiry on the write path and the timetag come from the mutation's timestamp, so all
-//   replicas decide alike. Writes run one at a time in call order.
+//   replicas decide alike. Writes run one at a time in call order, each inside the engine's
+//   exclusive write turn (options.writer, shared with the expiry sweep when there is one).
 // - An engine failure rejects the promise; the applied decree is then unchanged and the caller
 //   must treat the replica as failed.
 //
@@ -56,6 +57,17 @@ export interface PartitionOptions {
   readonly partitionCount?: number;
   readonly scanContextsMax?: number;
   readonly scanContextIdleMs?: number;
+  /**
+   * The engine's exclusive write turn, when other writers share the engine (the expiry sweep's
+   * WriteLane): every mutation is applied inside one turn, so nothing else writes between its
+   * reads and its write. Default: a turn of this partition's own.
+   */
+  readonly writer?: ExclusiveWriteTurn;
+}
+
+/** Runs tasks one at a time in arrival order (structurally a WriteLane). */
+export interface ExclusiveWriteTurn {
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** What replication hands over on commit. */
@@ -73,7 +85,10 @@ export type ApplyResult =
 
 export class Partition {
   private decreeApplied: bigint;
-  private writeTail: Promise<unknown> = Promise.resolve();
+  private readonly writer: ExclusiveWriteTurn;
+  /** Settles after the last mutation handed to the writer; close() waits for it. */
+  private lastApply: Promise<unknown> = Promise.resolve();
+  private timestampUsApplied: bigint | undefined;
   private partitionCountValue: number;
   private readonly scanContexts: ScanContextTable;
   private closed = false;
@@ -86,6 +101,7 @@ export class Partition {
   ) {
     this.decreeApplied = appliedDecree;
     this.partitionCountValue = options.partitionCount ?? 1;
+    this.writer = options.writer ?? new OwnWriteTurn();
     this.scanContexts = new ScanContextTable(options.clock, {
       contextsMax: options.scanContextsMax ?? SCAN_CONTEXTS_PER_PARTITION_MAX,
       idleMs: options.scanContextIdleMs ?? SCAN_CONTEXT_IDLE_MS,
@@ -105,7 +121,8 @@ export class Partition {
       if (appliedDecree !== 0n) {
         throw new Error(`storage has applied decree ${appliedDecree} but no data version: not a partition's engine`);
       }
-      await engine.write([{ kind: 'put', key: DATA_VERSION_KEY, value: encodeDataVersion(DATA_VERSION) }]);
+      const write = () => engine.write([{ kind: 'put', key: DATA_VERSION_KEY, value: encodeDataVersion(DATA_VERSION) }]);
+      await (options.writer !== undefined ? options.writer.exclusive(write) : write());
       return new Partition(engine, options, appliedDecree, DATA_VERSION);
     }
     const dataVersion = decodeDataVersion(versionBytes);
@@ -117,6 +134,15 @@ export class Partition {
 
   get appliedDecree(): bigint {
     return this.decreeApplied;
+  }
+
+  /**
+   * The timestamp of the last mutation applied since open (undefined before the first). The write
+   * path judges expiry by mutation time, so a physical expiry sweep that never runs ahead of this
+   * cannot make replicas decide differently.
+   */
+  get lastAppliedTimestampUs(): bigint | undefined {
+    return this.timestampUsApplied;
   }
 
   get partitionCount(): number {
@@ -135,8 +161,8 @@ export class Partition {
   }
 
   applyMutation(mutation: Mutation): Promise<ApplyResult> {
-    const run = this.writeTail.then(() => this.applyNow(mutation));
-    this.writeTail = run.catch(() => undefined);
+    const run = this.writer.exclusive(() => this.applyNow(mutation));
+    this.lastApply = run.catch(() => undefined);
     return run;
   }
 
@@ -161,6 +187,7 @@ export class Partition {
     }
     await this.engine.write([...overlay.ops(), appliedDecreeOp(decree)]);
     this.decreeApplied = decree;
+    this.timestampUsApplied = mutation.timestampUs;
     return { kind: 'applied', decree, responses };
   }
 
@@ -287,7 +314,7 @@ export class Partition {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writeTail;
+    await this.lastApply;
     await closeAll(this.scanContexts.removeAll());
   }
 
@@ -311,6 +338,16 @@ export class Partition {
  */
 export function rejectedWriteResponse(request: WriteRequest, error: StorageError): WriteResponse {
   return errorResponse(request, -1n, error);
+}
+
+class OwnWriteTurn implements ExclusiveWriteTurn {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
 }
 
 function checkOptions(options: PartitionOptions): void {
