@@ -12,6 +12,7 @@
 import { copyBytes } from './copy-bytes.ts';
 import { MULTI_GET_ITERATION_BYTES_MAX, MULTI_GET_ITERATION_COUNT_MAX } from '../../common/limits.ts';
 import type { IteratorOptions, KvEngine } from './engine.ts';
+import { EntryReader } from './entry-reader.ts';
 import { matchesFilter } from './filter.ts';
 import { compareBytes, decodeKey, encodeKey, hashKeyStop, nextPrefix } from './key-schema.ts';
 import { corruptValue, isStorageError, visibleRecord } from './record.ts';
@@ -98,9 +99,10 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
   let size = 0;
   let visited = 0;
   const iterator = engine.iterator(options);
+  const reader = new EntryReader(iterator);
   try {
     while (kvs.length < maxKvCount && visited < MULTI_GET_ITERATION_COUNT_MAX && size < maxSize) {
-      const entry = await iterator.next();
+      const entry = await reader.next(Math.min(maxKvCount - kvs.length, MULTI_GET_ITERATION_COUNT_MAX - visited));
       if (entry === undefined) return complete(kvs, request.reverse);
       visited++;
       const decoded = decodeValue(entry.value);
@@ -116,7 +118,7 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
       kvs.push({ key: copyBytes(key.sortKey), value });
       size += key.sortKey.length + value.length;
     }
-    if (await iterator.next() === undefined) return complete(kvs, request.reverse);
+    if (!(await reader.hasMore())) return complete(kvs, request.reverse);
   } finally {
     await iterator.close();
   }

@@ -11,7 +11,8 @@
 //   (bad argument, failed check, parse failure, overflow) gets its error response and stages
 //   nothing; the others still apply and the decree is consumed, as in Pegasus.
 // - "Now" for expiry on the write path and the timetag come from the mutation's timestamp, so all
-//   replicas decide alike. Writes run one at a time in call order.
+//   replicas decide alike. Writes run one at a time in call order, each inside the engine's
+//   exclusive write turn (options.writer, shared with the expiry sweep when there is one).
 // - An engine failure rejects the promise; the applied decree is then unchanged and the caller
 //   must treat the replica as failed.
 //
@@ -41,8 +42,9 @@ import type { StorageError } from './status.ts';
 import { validateReadRequest, validateWriteRequest } from './validate-request.ts';
 import { CLUSTER_ID_MAX, DATA_VERSION, epoch2016SecondsFromUnixMs, EPOCH_2016_UNIX_SECONDS, makeTimetag } from './value-schema.ts';
 import { WriteOverlay } from './write-overlay.ts';
+import { EntryReader } from './entry-reader.ts';
 import { decodeDataVersion, encodeDataVersion } from './data-version.ts';
-import { planWrite } from './write-ops.ts';
+import { errorResponse, planWrite } from './write-ops.ts';
 
 export interface PartitionOptions {
   /** Wall clock for expiry on reads; monotonic clock for scan-context idleness. */
@@ -55,6 +57,17 @@ export interface PartitionOptions {
   readonly partitionCount?: number;
   readonly scanContextsMax?: number;
   readonly scanContextIdleMs?: number;
+  /**
+   * The engine's exclusive write turn, when other writers share the engine (the expiry sweep's
+   * WriteLane): every mutation is applied inside one turn, so nothing else writes between its
+   * reads and its write. Default: a turn of this partition's own.
+   */
+  readonly writer?: ExclusiveWriteTurn;
+}
+
+/** Runs tasks one at a time in arrival order (structurally a WriteLane). */
+export interface ExclusiveWriteTurn {
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** What replication hands over on commit. */
@@ -72,7 +85,10 @@ export type ApplyResult =
 
 export class Partition {
   private decreeApplied: bigint;
-  private writeTail: Promise<unknown> = Promise.resolve();
+  private readonly writer: ExclusiveWriteTurn;
+  /** Settles after the last mutation handed to the writer; close() waits for it. */
+  private lastApply: Promise<unknown> = Promise.resolve();
+  private timestampUsApplied: bigint | undefined;
   private partitionCountValue: number;
   private readonly scanContexts: ScanContextTable;
   private closed = false;
@@ -85,6 +101,7 @@ export class Partition {
   ) {
     this.decreeApplied = appliedDecree;
     this.partitionCountValue = options.partitionCount ?? 1;
+    this.writer = options.writer ?? new OwnWriteTurn();
     this.scanContexts = new ScanContextTable(options.clock, {
       contextsMax: options.scanContextsMax ?? SCAN_CONTEXTS_PER_PARTITION_MAX,
       idleMs: options.scanContextIdleMs ?? SCAN_CONTEXT_IDLE_MS,
@@ -104,7 +121,8 @@ export class Partition {
       if (appliedDecree !== 0n) {
         throw new Error(`storage has applied decree ${appliedDecree} but no data version: not a partition's engine`);
       }
-      await engine.write([{ kind: 'put', key: DATA_VERSION_KEY, value: encodeDataVersion(DATA_VERSION) }]);
+      const write = () => engine.write([{ kind: 'put', key: DATA_VERSION_KEY, value: encodeDataVersion(DATA_VERSION) }]);
+      await (options.writer !== undefined ? options.writer.exclusive(write) : write());
       return new Partition(engine, options, appliedDecree, DATA_VERSION);
     }
     const dataVersion = decodeDataVersion(versionBytes);
@@ -116,6 +134,15 @@ export class Partition {
 
   get appliedDecree(): bigint {
     return this.decreeApplied;
+  }
+
+  /**
+   * The timestamp of the last mutation applied since open (undefined before the first). The write
+   * path judges expiry by mutation time, so a physical expiry sweep that never runs ahead of this
+   * cannot make replicas decide differently.
+   */
+  get lastAppliedTimestampUs(): bigint | undefined {
+    return this.timestampUsApplied;
   }
 
   get partitionCount(): number {
@@ -134,8 +161,8 @@ export class Partition {
   }
 
   applyMutation(mutation: Mutation): Promise<ApplyResult> {
-    const run = this.writeTail.then(() => this.applyNow(mutation));
-    this.writeTail = run.catch(() => undefined);
+    const run = this.writer.exclusive(() => this.applyNow(mutation));
+    this.lastApply = run.catch(() => undefined);
     return run;
   }
 
@@ -160,6 +187,7 @@ export class Partition {
     }
     await this.engine.write([...overlay.ops(), appliedDecreeOp(decree)]);
     this.decreeApplied = decree;
+    this.timestampUsApplied = mutation.timestampUs;
     return { kind: 'applied', decree, responses };
   }
 
@@ -221,7 +249,7 @@ export class Partition {
     if (bounds === undefined) {
       return { kind: 'scan_response', error: StorageStatus.ok, kvs: [], contextId: SCAN_CONTEXT_ID_COMPLETED, ...countField(settings.onlyReturnCount, 0) };
     }
-    return this.continueScan({ iterator: this.engine.iterator(bounds), settings, lookahead: undefined });
+    return this.continueScan({ reader: new EntryReader(this.engine.iterator(bounds)), settings });
   }
 
   async scan(request: ScanRequest): Promise<ScanResponse> {
@@ -241,7 +269,7 @@ export class Partition {
   async clearScanner(request: ClearScannerRequest): Promise<void> {
     this.checkOpen();
     const context = this.scanContexts.take(request.contextId);
-    if (context !== undefined) await context.iterator.close();
+    if (context !== undefined) await context.reader.iterator.close();
     await this.sweepScanContexts();
   }
 
@@ -250,17 +278,21 @@ export class Partition {
     try {
       batch = await readScanBatch(context, this.now(), { partitionIndex: this.options.partitionIndex ?? 0, partitionCount: this.partitionCountValue });
     } catch (error) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       throw error;
     }
     if (!('kvs' in batch)) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       return scanFailure(batch);
     }
     const countFields = countField(context.settings.onlyReturnCount, batch.count);
     if (batch.exhausted) {
-      await context.iterator.close();
+      await context.reader.iterator.close();
       return { kind: 'scan_response', error: StorageStatus.ok, kvs: batch.kvs, contextId: SCAN_CONTEXT_ID_COMPLETED, ...countFields };
+    }
+    if (this.closed) {
+      await context.reader.iterator.close();
+      return scanFailure({ status: StorageStatus.notFound, message: 'partition closed during the scan' });
     }
     const { id, evicted } = this.scanContexts.put(context);
     await closeAll(evicted);
@@ -282,7 +314,7 @@ export class Partition {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writeTail;
+    await this.lastApply;
     await closeAll(this.scanContexts.removeAll());
   }
 
@@ -297,6 +329,24 @@ export class Partition {
 
   private checkOpen(): void {
     assert(!this.closed, 'partition is closed');
+  }
+}
+
+/**
+ * The response for a write the primary refuses before it enters replication (validateWrite found
+ * it bad): no decree was assigned, so decree is -1, as Pegasus answers.
+ */
+export function rejectedWriteResponse(request: WriteRequest, error: StorageError): WriteResponse {
+  return errorResponse(request, -1n, error);
+}
+
+class OwnWriteTurn implements ExclusiveWriteTurn {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 }
 
@@ -321,7 +371,7 @@ function scanFailure(error: StorageError): ScanResponse {
 }
 
 async function closeAll(contexts: readonly ScanContext[]): Promise<void> {
-  for (const context of contexts) await context.iterator.close();
+  for (const context of contexts) await context.reader.iterator.close();
 }
 
 const EMPTY = new Uint8Array(0);

@@ -37,14 +37,13 @@ export async function readScanBatch(
   now: number,
   hashCheck: PartitionHashCheck,
 ): Promise<ScanBatch | StorageError> {
-  const { settings, iterator } = context;
+  const { settings, reader } = context;
   const kvs: KeyValue[] = [];
   const mask = hashCheck.partitionCount - 1;
   let count = 0;
   let visited = 0;
   while (count < settings.batchCount && visited < SCAN_BATCH_COUNT_MAX) {
-    const entry = context.lookahead ?? await iterator.next();
-    context.lookahead = undefined;
+    const entry = await reader.next(Math.min(settings.batchCount - count, SCAN_BATCH_COUNT_MAX - visited));
     if (entry === undefined) return { kvs, count, exhausted: true };
     visited++;
     const decoded = decodeValue(entry.value);
@@ -69,8 +68,7 @@ export async function readScanBatch(
       ...(settings.returnExpireTs ? { expireTsSeconds: decoded.expireTs } : {}),
     });
   }
-  context.lookahead = await iterator.next();
-  return { kvs, count, exhausted: context.lookahead === undefined };
+  return { kvs, count, exhausted: !(await reader.hasMore()) };
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import { assert } from '../../common/assert.ts';
 import type { Clock } from '../../common/clock.ts';
-import type { KvEntry, KvIterator } from './engine.ts';
+import type { EntryReader } from './entry-reader.ts';
 
 export interface ScanSettings {
   readonly hashKeyFilterType: number;
@@ -23,10 +23,9 @@ export interface ScanSettings {
 }
 
 export interface ScanContext {
-  readonly iterator: KvIterator;
+  /** Over the engine iterator (its snapshot), which must be closed when the context goes. */
+  readonly reader: EntryReader;
   readonly settings: ScanSettings;
-  /** The next entry, read ahead to learn whether the scan is complete. */
-  lookahead: KvEntry | undefined;
 }
 
 export interface ScanContextLimits {

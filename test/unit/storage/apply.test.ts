@@ -133,3 +133,36 @@ for (const factory of engineFactories) {
     await cleanup();
   });
 }
+
+for (const factory of engineFactories) {
+  test(`${factory.name}: every mutation runs inside the shared write turn; the last timestamp is kept`, async (t) => {
+    const { engine, cleanup } = await factory.open();
+    const turns: string[] = [];
+    let tail: Promise<unknown> = Promise.resolve();
+    const writer = {
+      exclusive<T>(task: () => Promise<T>): Promise<T> {
+        turns.push('queued');
+        const run = tail.then(async () => {
+          turns.push('start');
+          const result = await task();
+          turns.push('end');
+          return result;
+        });
+        tail = run.catch(() => undefined);
+        return run;
+      },
+    };
+    const partition = await Partition.open(engine, { clock: new ManualClock(), writer });
+    t.deepEqual(turns, ['queued', 'start', 'end'], 'the fresh data version is written in a turn too');
+    t.is(partition.lastAppliedTimestampUs, undefined);
+    turns.length = 0;
+    await Promise.all([
+      partition.applyMutation({ decree: 1n, timestampUs: 10n, requests: [put('h', 'a', '1')] }),
+      partition.applyMutation({ decree: 2n, timestampUs: 20n, requests: [incr('h', 'n', 1n)] }),
+    ]);
+    t.deepEqual(turns, ['queued', 'queued', 'start', 'end', 'start', 'end']);
+    t.is(partition.lastAppliedTimestampUs, 20n);
+    await partition.close();
+    await cleanup();
+  });
+}

@@ -6,6 +6,7 @@ import { decodeValue, makeTimetag } from '../../../../cluster/storage/value-sche
 import { WRITE_BODY_BYTES_MAX } from '../../../../common/limits.ts';
 import type { UpdateResponse } from '../../../../cluster/storage/responses.ts';
 import type { WriteRequest } from '../../../../cluster/storage/requests.ts';
+import { rejectedWriteResponse } from '../../../../cluster/storage/partition.ts';
 import { engineTest, key, put, text, utf8 } from '../../../support/partition-harness.ts';
 
 engineTest('put then get returns the value; overwrite replaces it', async (t, h) => {
@@ -69,4 +70,12 @@ engineTest('a value of exactly the body limit minus the key is accepted', async 
   const k = key('h', 's');
   const response = await h.applyOne<UpdateResponse>({ kind: 'put', key: k, value: new Uint8Array(WRITE_BODY_BYTES_MAX - k.length), expireTsSeconds: 0 });
   t.is(response.error, StorageStatus.ok);
+});
+
+engineTest('a write refused before replication answers with decree -1', async (t, h) => {
+  const request: WriteRequest = { ...put('h', 's', 'v'), expireTsSeconds: -1 } as WriteRequest;
+  const error = h.partition.validateWrite(request);
+  t.truthy(error);
+  t.deepEqual(rejectedWriteResponse(request, error!), { kind: 'update_response', error: StorageStatus.invalidArgument, message: error!.message, decree: -1n });
+  t.is(h.partition.appliedDecree, 0n);
 });

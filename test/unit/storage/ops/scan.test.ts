@@ -249,8 +249,11 @@ for (const factory of engineFactories) {
     await partition.sweepScanContexts();
     t.is(counting.open, 0, 'expired');
     await partition.getScanner(request(1));
+    const inFlight = await partition.getScanner(request(1));
+    const racing = partition.scan({ kind: 'scan', contextId: inFlight.contextId });
     await partition.close();
-    t.is(counting.open, 0, 'closed with the partition');
+    t.is((await racing).error, 1, 'a batch racing close answers not found');
+    t.is(counting.open, 0, 'closed with the partition, including the context taken by the racing batch');
     await cleanup();
   });
 }
