@@ -14,3 +14,13 @@ export const SCAN_BATCH_COUNT_MAX = 1000;
 export const SCAN_CONTEXT_IDLE_MS = 5 * 60 * 1000;
 /** scan: open contexts per partition; the least recently used is evicted beyond it. */
 export const SCAN_CONTEXTS_PER_PARTITION_MAX = 1000;
+
+// --- real services for development and tests (infra/services) ---
+/** A service started by `services:up` must answer a real request within this time. */
+export const SERVICE_START_TIMEOUT_MS = 180_000;
+/** A service asked to stop gets this long after SIGTERM before SIGKILL. */
+export const SERVICE_STOP_TIMEOUT_MS = 20_000;
+/** One health probe (a request to the service) gives up after this long. */
+export const SERVICE_PROBE_TIMEOUT_MS = 3_000;
+/** Installing packages or fetching jars gives up after this long. */
+export const SERVICE_INSTALL_TIMEOUT_MS = 20 * 60_000;

@@ -1,0 +1,165 @@
+// up / down / status over the services: installs what is missing, starts what does not answer yet
+// (in parallel), waits for real health with a deadline, and stops only what it started itself.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICE_START_TIMEOUT_MS } from '../../common/limits.ts';
+import { endpoints, setting, type ServiceName } from '../endpoints.ts';
+import { hdfs } from './hdfs.ts';
+import { aptInstall, fetchJars, type MavenModule } from './install.ts';
+import { kafka } from './kafka.ts';
+import { launch, ownedPid, stopPid, tail } from './process.ts';
+import { redis } from './redis.ts';
+import { s3 } from './s3proxy.ts';
+import type { Service } from './service.ts';
+import { zookeeper } from './zookeeper.ts';
+
+export const SERVICES: Readonly<Record<ServiceName, Service>> = { zookeeper, kafka, redis, hdfs, s3 };
+
+export type ServiceState =
+  | { readonly kind: 'started'; readonly pid: number }
+  | { readonly kind: 'running'; readonly pid: number }
+  | { readonly kind: 'external' }
+  | { readonly kind: 'stopped' };
+
+export interface ServiceReport {
+  readonly name: ServiceName;
+  readonly state: ServiceState;
+  readonly address: string;
+  readonly log: string;
+}
+
+function serviceDir(name: ServiceName): string {
+  return join(setting('runDir'), name);
+}
+
+function pidFile(name: ServiceName): string {
+  return join(serviceDir(name), 'pid');
+}
+
+export function logFile(name: ServiceName): string {
+  return join(serviceDir(name), `${name}.log`);
+}
+
+function report(service: Service, state: ServiceState): ServiceReport {
+  return { name: service.name, state, address: service.address(endpoints()), log: logFile(service.name) };
+}
+
+class ServiceStartError extends Error {}
+
+async function waitHealthy(service: Service, exited: Promise<string> | undefined, pid: number): Promise<void> {
+  const deadline = Date.now() + SERVICE_START_TIMEOUT_MS;
+  let exit: string | undefined;
+  void exited?.then((how) => { exit = how; });
+  for (;;) {
+    if (await service.healthy(endpoints())) return;
+    const log = logFile(service.name);
+    if (exit !== undefined) {
+      throw new ServiceStartError(`${service.name} exited (${exit}) before answering on ${service.address(endpoints())}; see ${log}\n${tail(log)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new ServiceStartError(`${service.name} (pid ${pid}) did not answer on ${service.address(endpoints())} within ${SERVICE_START_TIMEOUT_MS / 1000} s; see ${log}\n${tail(log)}`);
+    }
+    await sleep(250);
+  }
+}
+
+type Plan = { readonly service: Service; readonly action: 'start' } | { readonly service: Service; readonly action: 'wait'; readonly pid: number } | { readonly service: Service; readonly action: 'external' };
+
+async function plan(service: Service): Promise<Plan> {
+  const dir = serviceDir(service.name);
+  const pid = ownedPid(pidFile(service.name), dir);
+  if (pid !== undefined) return { service, action: 'wait', pid };
+  service.forgetStale?.(dir);
+  if (await service.healthy(endpoints())) return { service, action: 'external' };
+  return { service, action: 'start' };
+}
+
+async function start(service: Service): Promise<ServiceReport> {
+  const dir = serviceDir(service.name);
+  mkdirSync(dir, { recursive: true });
+  const spec = await service.prepare({ dir, endpoints: endpoints() });
+  const launched = launch(spec, logFile(service.name), pidFile(service.name));
+  try {
+    await waitHealthy(service, launched.exited, launched.pid);
+  } catch (error) {
+    await stopPid(launched.pid, pidFile(service.name));
+    service.afterStop?.(dir);
+    throw error;
+  }
+  return report(service, { kind: 'started', pid: launched.pid });
+}
+
+/**
+ * Brings `names` up. A service of ours already running is waited for, one answering that we did
+ * not start is used as is, the rest are installed and started. Services that did start stay up
+ * even if another fails; the error lists every failure.
+ */
+export async function up(names: readonly ServiceName[]): Promise<ServiceReport[]> {
+  const services = names.map((name) => SERVICES[name]);
+  const plans = await Promise.all(services.map(plan));
+  const toStart = plans.filter((entry) => entry.action === 'start').map((entry) => entry.service);
+  const packages = [...new Set(toStart.flatMap((service) => service.aptPackages))];
+  const modules = [...new Set(toStart.flatMap((service) => (service.mavenModule === undefined ? [] : [service.mavenModule])))] as MavenModule[];
+  mkdirSync(setting('runDir'), { recursive: true });
+  const installs = await Promise.allSettled([
+    packages.length > 0 ? aptInstall(packages) : Promise.resolve(),
+    modules.length > 0 ? fetchJars(modules, join(setting('runDir'), 'maven.log')) : Promise.resolve(),
+  ]);
+  const installErrors = installs.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+  if (installErrors.length > 0) throw new Error(installErrors.map((error) => (error instanceof Error ? error.message : String(error))).join('\n'));
+  const outcomes = await Promise.allSettled(plans.map(async (entry): Promise<ServiceReport> => {
+    switch (entry.action) {
+      case 'start': return start(entry.service);
+      case 'wait':
+        await waitHealthy(entry.service, undefined, entry.pid);
+        return report(entry.service, { kind: 'running', pid: entry.pid });
+      case 'external': return report(entry.service, { kind: 'external' });
+    }
+  }));
+  const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+  if (failures.length > 0) {
+    const started = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.state.kind === 'started' ? [outcome.value.name] : []));
+    const message = failures.map((error) => (error instanceof Error ? error.message : String(error))).join('\n\n');
+    throw new ServicesUpError(message, started);
+  }
+  return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+}
+
+/** `up` failed; `started` names the services it did start, which the caller may want to stop. */
+export class ServicesUpError extends Error {
+  constructor(message: string, readonly started: readonly ServiceName[]) {
+    super(message);
+  }
+}
+
+/** Stops the services of `names` that these scripts started (by pid); leaves every other process alone. */
+export async function down(names: readonly ServiceName[]): Promise<ServiceReport[]> {
+  return Promise.all(names.map(async (name) => {
+    const service = SERVICES[name];
+    const dir = serviceDir(name);
+    const pid = ownedPid(pidFile(name), dir);
+    if (pid === undefined) return status(name);
+    await stopPid(pid, pidFile(name));
+    service.afterStop?.(dir);
+    return report(service, { kind: 'stopped' });
+  }));
+}
+
+export async function status(name: ServiceName): Promise<ServiceReport> {
+  const service = SERVICES[name];
+  const pid = ownedPid(pidFile(name), serviceDir(name));
+  if (pid !== undefined) return report(service, { kind: 'running', pid });
+  if (await service.healthy(endpoints())) return report(service, { kind: 'external' });
+  return report(service, { kind: 'stopped' });
+}
+
+export function describe(entry: ServiceReport): string {
+  const state = entry.state;
+  switch (state.kind) {
+    case 'started': return `${entry.name}: started (pid ${state.pid}) on ${entry.address}; log ${entry.log}`;
+    case 'running': return `${entry.name}: running (pid ${state.pid}) on ${entry.address}; log ${entry.log}`;
+    case 'external': return `${entry.name}: answering on ${entry.address}, not started by these scripts (left alone)`;
+    case 'stopped': return `${entry.name}: not running (${entry.address})`;
+  }
+}
