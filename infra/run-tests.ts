@@ -76,8 +76,12 @@ async function main(): Promise<number> {
   let interrupted: NodeJS.Signals | undefined;
   let tearingDown: Promise<unknown> | undefined;
   const teardown = () => {
+    const stoppingAt = Date.now();
     tearingDown ??= ours.length === 0 ? Promise.resolve() : down(ours).then(
-      (reports) => { for (const entry of reports) process.stderr.write(`${describe(entry)}\n`); },
+      (reports) => {
+        for (const entry of reports) process.stderr.write(`${describe(entry)}\n`);
+        process.stderr.write(`services stopped in ${((Date.now() - stoppingAt) / 1000).toFixed(1)} s\n`);
+      },
       (error: unknown) => { process.stderr.write(`stopping services failed: ${String(error)}\n`); },
     );
     return tearingDown;
