@@ -41,6 +41,11 @@ export function logFile(name: ServiceName): string {
   return join(serviceDir(name), `${name}.log`);
 }
 
+function ourPid(service: Service): number | undefined {
+  const dir = serviceDir(service.name);
+  return ownedPid(pidFile(service.name), service.processMarker?.(dir, endpoints()) ?? dir);
+}
+
 function report(service: Service, state: ServiceState): ServiceReport {
   return { name: service.name, state, address: service.address(endpoints()), log: logFile(service.name) };
 }
@@ -68,7 +73,7 @@ type Plan = { readonly service: Service; readonly action: 'start' } | { readonly
 
 async function plan(service: Service): Promise<Plan> {
   const dir = serviceDir(service.name);
-  const pid = ownedPid(pidFile(service.name), dir);
+  const pid = ourPid(service);
   if (pid !== undefined) return { service, action: 'wait', pid };
   service.forgetStale?.(dir);
   if (await service.healthy(endpoints())) return { service, action: 'external' };
@@ -138,7 +143,7 @@ export async function down(names: readonly ServiceName[]): Promise<ServiceReport
   return Promise.all(names.map(async (name) => {
     const service = SERVICES[name];
     const dir = serviceDir(name);
-    const pid = ownedPid(pidFile(name), dir);
+    const pid = ourPid(service);
     if (pid === undefined) return status(name);
     await stopPid(pid, pidFile(name));
     service.afterStop?.(dir);
@@ -148,7 +153,7 @@ export async function down(names: readonly ServiceName[]): Promise<ServiceReport
 
 export async function status(name: ServiceName): Promise<ServiceReport> {
   const service = SERVICES[name];
-  const pid = ownedPid(pidFile(name), serviceDir(name));
+  const pid = ourPid(service);
   if (pid !== undefined) return report(service, { kind: 'running', pid });
   if (await service.healthy(endpoints())) return report(service, { kind: 'external' });
   return report(service, { kind: 'stopped' });

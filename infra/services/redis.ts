@@ -12,6 +12,8 @@ export const redis: Service = {
   aptPackages: ['redis-server'],
   address: (endpoints) => `${endpoints.redis.host}:${endpoints.redis.port}`,
   healthy: (endpoints) => redisAnswersPing(endpoints.redis.host, endpoints.redis.port),
+  // redis-server rewrites its process title to `redis-server 127.0.0.1:PORT`, dropping --dir.
+  processMarker: (_dir, endpoints) => `redis-server 127.0.0.1:${endpoints.redis.port}`,
   forgetStale: () => rmSync(redisPortFile(), { force: true }),
   afterStop: () => rmSync(redisPortFile(), { force: true }),
   async prepare({ dir }) {

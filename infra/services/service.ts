@@ -23,6 +23,11 @@ export interface Service {
   healthy(endpoints: Endpoints): Promise<boolean>;
   /** Writes its configuration under `context.dir` and says how to start it (after installs). */
   prepare(context: ServiceContext): Promise<LaunchSpec>;
+  /**
+   * Text that the command line of our process contains (default: the service's directory); a pid
+   * whose command line lacks it is not ours.
+   */
+  processMarker?(dir: string, endpoints: Endpoints): string;
   /** Forgets state of a previous run of ours that is no longer running (before deciding to start). */
   forgetStale?(dir: string): void;
   /** After our process stopped. */
