@@ -24,3 +24,5 @@ export const SERVICE_STOP_TIMEOUT_MS = 20_000;
 export const SERVICE_PROBE_TIMEOUT_MS = 3_000;
 /** Installing packages or fetching jars gives up after this long. */
 export const SERVICE_INSTALL_TIMEOUT_MS = 20 * 60_000;
+/** A service's log file beyond this size is moved to `<log>.1` when the service next starts. */
+export const SERVICE_LOG_BYTES_MAX = 16 << 20;

@@ -2,10 +2,10 @@
 // their pid in a pid file, recognised later only if the pid is alive and its command line still
 // names the service's own directory (so a reused pid is never taken for ours), and stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVICE_STOP_TIMEOUT_MS } from '../../common/limits.ts';
+import { SERVICE_LOG_BYTES_MAX, SERVICE_STOP_TIMEOUT_MS } from '../../common/limits.ts';
 
 export interface LaunchSpec {
   readonly command: string;
@@ -21,9 +21,10 @@ export interface Launched {
   readonly exited: Promise<string>;
 }
 
-/** Starts `spec` in its own process group with stdout and stderr appended to `logFile`. */
+/** Starts `spec` in its own session with stdout and stderr appended to `logFile` (rotated once past SERVICE_LOG_BYTES_MAX). */
 export function launch(spec: LaunchSpec, logFile: string, pidFile: string): Launched {
   mkdirSync(dirname(logFile), { recursive: true });
+  if (existsSync(logFile) && statSync(logFile).size > SERVICE_LOG_BYTES_MAX) renameSync(logFile, `${logFile}.1`);
   appendFileSync(logFile, `\n=== ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
   const log = openSync(logFile, 'a');
   try {
