@@ -66,7 +66,7 @@ export const hdfs: Service = {
   aptPackages: [],
   mavenModule: 'hdfs',
   heapMb: HEAP_MB,
-  address: (endpoints) => `${endpoints.hdfs.webhdfsUrl} (NameNode RPC 127.0.0.1:${endpoints.hdfs.rpcPort}, DataNode HTTP 127.0.0.1:${endpoints.hdfs.datanodeHttpPort})`,
+  address: (endpoints) => `${endpoints.hdfs.webhdfsUrl}, NameNode RPC ${endpoints.hdfs.host}:${endpoints.hdfs.rpcPort}, DataNode HTTP ${endpoints.hdfs.host}:${endpoints.hdfs.datanodeHttpPort}`,
   healthy: (endpoints) => hdfsServes(endpoints.hdfs.host, endpoints.hdfs.httpPort, endpoints.hdfs.user),
   async prepare({ dir, endpoints }) {
     const jars = (await fetchJars(['hdfs'], join(dir, 'maven.log'))).get('hdfs');
