@@ -8,6 +8,9 @@ export function jvmOptions(heapMb: number): string[] {
     '-XX:-UsePerfData',
     '-Djava.awt.headless=true',
     '-Djava.net.preferIPv4Stack=true',
+    // Timestamps for the services that log through slf4j-simple (ZooKeeper, Kafka).
+    '-Dorg.slf4j.simpleLogger.showDateTime=true',
+    '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS',
   ];
 }
 
