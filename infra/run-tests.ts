@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, SERVICE_NAMES, SETTINGS, isServiceName, setting, type ServiceName } from './endpoints.ts';
 import { ServicesUpError, describe, down, status, up } from './services/orchestrator.ts';
+import { closingLine, countTapResults } from './tap-summary.ts';
 
 function servicesToStart(): ServiceName[] {
   const value = setting('services').trim();
@@ -19,25 +20,6 @@ function servicesToStart(): ServiceName[] {
     if (!isServiceName(name)) throw new Error(`${SETTINGS.services.env}=${value}: unknown service "${name}"; use all, external or names from ${SERVICE_NAMES.join(', ')}`);
   }
   return names as ServiceName[];
-}
-
-interface Counts { passed: number; failed: number; skipped: number }
-
-/** Reads the counts from ava's TAP summary, or counts the result lines when there is none. */
-function countResults(tap: string): Counts {
-  const summary = (name: string) => {
-    const match = new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap);
-    return match?.[1] === undefined ? undefined : Number(match[1]);
-  };
-  const pass = summary('pass');
-  const fail = summary('fail');
-  if (pass !== undefined && fail !== undefined) return { passed: pass, failed: fail, skipped: summary('skip') ?? 0 };
-  const lines = tap.split('\n');
-  return {
-    passed: lines.filter((line) => /^ok \d+/.test(line) && !/# SKIP/i.test(line)).length,
-    failed: lines.filter((line) => /^not ok \d+/.test(line)).length,
-    skipped: lines.filter((line) => /^ok \d+.*# SKIP/i.test(line)).length,
-  };
 }
 
 function avaCli(): string {
@@ -109,11 +91,8 @@ async function main(): Promise<number> {
       return 130;
     }
     const { code, tap } = await runAva(process.argv.slice(2), (child) => { ava = child; });
-    const counts = countResults(tap);
-    // A failing run must never close with "0 failed" (a crashed worker, no test files, ...).
-    const failed = code !== 0 && counts.failed === 0 ? 1 : counts.failed;
     await teardown();
-    console.log(`${counts.passed} passed, ${failed} failed${counts.skipped > 0 ? `, ${counts.skipped} skipped` : ''}`);
+    console.log(closingLine(countTapResults(tap), code));
     return interrupted === undefined ? code : 130;
   } finally {
     await teardown();
