@@ -1,14 +1,15 @@
 // `npm test`: brings up the real services the suite needs (installing what is missing), runs ava
-// over every test with its TAP reporter, always stops the services it started itself (also on
-// failure or Ctrl-C), prints one closing line `N passed, M failed[, K skipped]` and exits with
-// ava's exit code. Arguments are passed to ava. PEGASUS_TS_SERVICES: all (default), a comma list of
-// service names, or external (start nothing: the endpoints' environment variables point at
-// services that run elsewhere).
+// over every test with its TAP reporter, stops the services it started itself (also on failure or
+// Ctrl-C; when other test runs still use them they are handed over, see services/leases.ts),
+// prints one closing line `N passed, M failed[, K skipped]` and exits with ava's exit code.
+// Arguments are passed to ava. PEGASUS_TS_SERVICES: all (default), a comma list of service names,
+// or external (start nothing: the endpoints' environment variables point at services elsewhere).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, SERVICE_NAMES, SETTINGS, isServiceName, setting, type ServiceName } from './endpoints.ts';
-import { ServicesUpError, describe, down, status, up } from './services/orchestrator.ts';
+import { handOver, releaseLease, stopHandedOver, takeLease } from './services/leases.ts';
+import { ServicesUpError, describe, down, leaseKey, ownerOf, up } from './services/orchestrator.ts';
 import { closingLine, countTapResults } from './tap-summary.ts';
 
 function servicesToStart(): ServiceName[] {
@@ -49,23 +50,35 @@ function runAva(args: readonly string[], onChild: (child: ChildProcess) => void)
 
 async function main(): Promise<number> {
   const wanted = servicesToStart();
-  // Services of ours already running before this run belong to whoever started them: never stopped here.
-  const before = await Promise.all(wanted.map(status));
-  const preexisting = new Set(before.filter((entry) => entry.state.kind !== 'stopped').map((entry) => entry.name));
-  const ours = wanted.filter((name) => !preexisting.has(name));
+  for (const name of wanted) takeLease(leaseKey(name));
+  // Only services this run started are stopped here (or handed over to other runs still using them).
+  let startedHere: readonly ServiceName[] = [];
 
   let ava: ChildProcess | undefined;
   let interrupted: NodeJS.Signals | undefined;
   let tearingDown: Promise<unknown> | undefined;
-  const teardown = () => {
+  const release = async () => {
     const stoppingAt = Date.now();
-    tearingDown ??= ours.length === 0 ? Promise.resolve() : down(ours).then(
-      (reports) => {
-        for (const entry of reports) process.stderr.write(`${describe(entry)}\n`);
-        process.stderr.write(`services stopped in ${((Date.now() - stoppingAt) / 1000).toFixed(1)} s\n`);
-      },
-      (error: unknown) => { process.stderr.write(`stopping services failed: ${String(error)}\n`); },
-    );
+    const stopping: ServiceName[] = [];
+    for (const name of wanted) {
+      const others = releaseLease(leaseKey(name));
+      if (startedHere.includes(name) && others.length > 0) {
+        handOver(leaseKey(name), ownerOf(name));
+        process.stderr.write(`${name}: left running for ${others.length} other test run(s) using it\n`);
+        continue;
+      }
+      if (startedHere.includes(name)) stopping.push(name);
+      if (others.length === 0 && (await stopHandedOver(leaseKey(name)))) {
+        process.stderr.write(`${name}: stopped (handed over by another test run)\n`);
+      }
+    }
+    for (const entry of await down(stopping)) process.stderr.write(`${describe(entry)}\n`);
+    process.stderr.write(`services stopped in ${((Date.now() - stoppingAt) / 1000).toFixed(1)} s\n`);
+  };
+  const teardown = () => {
+    tearingDown ??= release().catch((error: unknown) => {
+      process.stderr.write(`stopping services failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
     return tearingDown;
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -78,8 +91,11 @@ async function main(): Promise<number> {
     if (wanted.length > 0) {
       const startedAt = Date.now();
       try {
-        for (const entry of await up(wanted)) process.stderr.write(`${describe(entry)}\n`);
+        const reports = await up(wanted);
+        startedHere = reports.filter((entry) => entry.state.kind === 'started').map((entry) => entry.name);
+        for (const entry of reports) process.stderr.write(`${describe(entry)}\n`);
       } catch (error) {
+        if (error instanceof ServicesUpError) startedHere = error.started;
         process.stderr.write(`${error instanceof ServicesUpError || error instanceof Error ? error.message : String(error)}\n`);
         console.log('0 passed, 1 failed');
         return 1;

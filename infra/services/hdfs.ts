@@ -66,6 +66,7 @@ export const hdfs: Service = {
   aptPackages: [],
   mavenModule: 'hdfs',
   heapMb: HEAP_MB,
+  port: (endpoints) => endpoints.hdfs.httpPort,
   address: (endpoints) => `${endpoints.hdfs.webhdfsUrl}, NameNode RPC ${endpoints.hdfs.host}:${endpoints.hdfs.rpcPort}, DataNode HTTP ${endpoints.hdfs.host}:${endpoints.hdfs.datanodeHttpPort}`,
   healthy: (endpoints) => hdfsServes(endpoints.hdfs.host, endpoints.hdfs.httpPort, endpoints.hdfs.user),
   async prepare({ dir, endpoints }) {

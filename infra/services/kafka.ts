@@ -17,6 +17,7 @@ export const kafka: Service = {
   aptPackages: [],
   mavenModule: 'kafka',
   heapMb: HEAP_MB,
+  port: (endpoints) => endpoints.kafka.port,
   address: (endpoints) => `${endpoints.kafka.brokers.join(',')}, controller 127.0.0.1:${endpoints.kafka.controllerPort}`,
   healthy: (endpoints) => kafkaServes(endpoints.kafka.brokers),
   async prepare({ dir, endpoints }) {

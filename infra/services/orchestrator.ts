@@ -4,11 +4,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_START_TIMEOUT_MS } from '../../common/limits.ts';
-import { endpoints, setting, type ServiceName } from '../endpoints.ts';
+import { endpoints, setting, type ServiceName, type SettingName } from '../endpoints.ts';
 import { hdfs } from './hdfs.ts';
 import { aptInstall, fetchJars, type MavenModule } from './install.ts';
 import { kafka } from './kafka.ts';
-import { launch, ownedPid, stopPid, tail } from './process.ts';
+import type { Owner } from './leases.ts';
+import { latestRun, launch, listensOn, ownedPid, portListened, stopPid, tail } from './process.ts';
 import { redis } from './redis.ts';
 import { s3 } from './s3proxy.ts';
 import type { Service } from './service.ts';
@@ -42,8 +43,24 @@ export function logFile(name: ServiceName): string {
 }
 
 function ourPid(service: Service): number | undefined {
-  const dir = serviceDir(service.name);
-  return ownedPid(pidFile(service.name), service.processMarker?.(dir, endpoints()) ?? dir);
+  const { pidFile: file, marker } = ownerOf(service.name);
+  return ownedPid(file, marker);
+}
+
+/** What identifies our process of `name`: its pid file and the text its command line contains. */
+export function ownerOf(name: ServiceName): Owner {
+  const service = SERVICES[name];
+  const dir = serviceDir(name);
+  return { pidFile: pidFile(name), marker: service.processMarker?.(dir, endpoints()) ?? dir };
+}
+
+const MAIN_PORT: Readonly<Record<ServiceName, SettingName>> = {
+  zookeeper: 'zookeeperPort', kafka: 'kafkaPort', redis: 'redisPort', hdfs: 'hdfsHttpPort', s3: 's3Port',
+};
+
+/** The same for every checkout that uses the same host and port for `name` (see leases.ts). */
+export function leaseKey(name: ServiceName): string {
+  return `${name}-${setting(MAIN_PORT[name])}`;
 }
 
 function report(service: Service, state: ServiceState): ServiceReport {
@@ -52,12 +69,17 @@ function report(service: Service, state: ServiceState): ServiceReport {
 
 class ServiceStartError extends Error {}
 
+/**
+ * Waits until the service answers; for a process just launched (`exited` given), until that very
+ * process holds the port, so that a twin launched at the same moment by another checkout (which
+ * loses the port) is not taken for a success.
+ */
 async function waitHealthy(service: Service, exited: Promise<string> | undefined, pid: number): Promise<void> {
   const deadline = Date.now() + SERVICE_START_TIMEOUT_MS;
   let exit: string | undefined;
   void exited?.then((how) => { exit = how; });
   for (;;) {
-    if (await service.healthy(endpoints())) return;
+    if (await service.healthy(endpoints()) && (exited === undefined || listensOn(pid, service.port(endpoints())))) return;
     const log = logFile(service.name);
     if (exit !== undefined) {
       throw new ServiceStartError(`${service.name} exited (${exit}) before answering on ${service.address(endpoints())}; see ${log}\n${tail(log)}`);
@@ -80,6 +102,15 @@ async function plan(service: Service): Promise<Plan> {
   return { service, action: 'start' };
 }
 
+async function answersWithin(service: Service, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await service.healthy(endpoints())) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
 async function start(service: Service): Promise<ServiceReport> {
   const dir = serviceDir(service.name);
   mkdirSync(dir, { recursive: true });
@@ -90,6 +121,11 @@ async function start(service: Service): Promise<ServiceReport> {
   } catch (error) {
     await stopPid(launched.pid, pidFile(service.name));
     service.afterStop?.(dir);
+    // Another checkout may have started the same service on the same ports at the same moment.
+    const lostPort = portListened(service.port(endpoints())) || latestRun(logFile(service.name)).includes('Address already in use');
+    if (lostPort && (await answersWithin(service, SERVICE_START_TIMEOUT_MS))) {
+      return report(service, { kind: 'external' });
+    }
     throw error;
   }
   return report(service, { kind: 'started', pid: launched.pid });

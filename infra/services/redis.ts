@@ -10,6 +10,7 @@ import type { Service } from './service.ts';
 export const redis: Service = {
   name: 'redis',
   aptPackages: ['redis-server'],
+  port: (endpoints) => endpoints.redis.port,
   address: (endpoints) => `${endpoints.redis.host}:${endpoints.redis.port}`,
   healthy: (endpoints) => redisAnswersPing(endpoints.redis.host, endpoints.redis.port),
   // redis-server rewrites its process title to `redis-server 127.0.0.1:PORT`, dropping --dir.

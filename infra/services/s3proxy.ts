@@ -15,6 +15,7 @@ export const s3: Service = {
   aptPackages: [],
   mavenModule: 's3proxy',
   heapMb: HEAP_MB,
+  port: (endpoints) => endpoints.s3.port,
   address: (endpoints) => endpoints.s3.endpoint,
   healthy: (endpoints) => s3Answers(endpoints.s3.endpoint),
   async prepare({ dir, endpoints }) {

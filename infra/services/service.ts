@@ -17,6 +17,8 @@ export interface Service {
   readonly mavenModule?: MavenModule;
   /** Heap of its JVM, when it is one. */
   readonly heapMb?: number;
+  /** The port its health probe asks on; the process we start must hold it itself. */
+  port(endpoints: Endpoints): number;
   /** Where it answers, for status lines. */
   address(endpoints: Endpoints): string;
   /** One real request answered the way a ready server answers it. */

@@ -13,6 +13,7 @@ export const zookeeper: Service = {
   name: 'zookeeper',
   aptPackages: ['zookeeper'],
   heapMb: 128,
+  port: (endpoints) => endpoints.zookeeper.port,
   address: (endpoints) => endpoints.zookeeper.connectString,
   healthy: (endpoints) => zookeeperServes(endpoints.zookeeper.host, endpoints.zookeeper.port),
   async prepare({ dir, endpoints }) {
