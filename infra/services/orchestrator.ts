@@ -9,7 +9,8 @@ import { hdfs } from './hdfs.ts';
 import { aptInstall, fetchJars, type MavenModule } from './install.ts';
 import { kafka } from './kafka.ts';
 import type { Owner } from './leases.ts';
-import { latestRun, launch, listensOn, ownedPid, portListened, stopPid, tail } from './process.ts';
+import { listensOn, portListened } from './ports.ts';
+import { latestRun, launch, ownedPid, stopPid, tail } from './process.ts';
 import { redis } from './redis.ts';
 import { s3 } from './s3proxy.ts';
 import type { Service } from './service.ts';
@@ -21,6 +22,7 @@ export type ServiceState =
   | { readonly kind: 'started'; readonly pid: number }
   | { readonly kind: 'running'; readonly pid: number }
   | { readonly kind: 'external' }
+  | { readonly kind: 'halted'; readonly pid: number }
   | { readonly kind: 'stopped' };
 
 export interface ServiceReport {
@@ -183,7 +185,7 @@ export async function down(names: readonly ServiceName[]): Promise<ServiceReport
     if (pid === undefined) return status(name);
     await stopPid(pid, pidFile(name));
     service.afterStop?.(dir);
-    return report(service, { kind: 'stopped' });
+    return report(service, { kind: 'halted', pid });
   }));
 }
 
@@ -201,6 +203,7 @@ export function describe(entry: ServiceReport): string {
     case 'started': return `${entry.name}: started (pid ${state.pid}) on ${entry.address}; log ${entry.log}`;
     case 'running': return `${entry.name}: running (pid ${state.pid}) on ${entry.address}; log ${entry.log}`;
     case 'external': return `${entry.name}: answering on ${entry.address}, not started by these scripts (left alone)`;
+    case 'halted': return `${entry.name}: stopped (pid ${state.pid})`;
     case 'stopped': return `${entry.name}: not running (${entry.address})`;
   }
 }

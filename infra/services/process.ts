@@ -2,7 +2,7 @@
 // their pid in a pid file, recognised later only if the pid is alive and its command line still
 // names the service's own directory (so a reused pid is never taken for ours), and stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_LOG_BYTES_MAX, SERVICE_STOP_TIMEOUT_MS } from '../../common/limits.ts';
@@ -73,53 +73,6 @@ export function ownedPid(pidFile: string, marker: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 1) return undefined;
   if (!isAlive(pid) || !commandLine(pid).includes(marker)) return undefined;
   return pid;
-}
-
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local_address is field 1, st (0A = LISTEN) field 3, inode field 9.
-      const [local, state, inode] = [fields[1], fields[3], fields[9]];
-      if (local?.endsWith(portHex) === true && state === '0A' && inode !== undefined) inodes.add(inode);
-    }
-  }
-  return inodes;
-}
-
-/** Whether some process listens on `port` (Linux /proc). */
-export function portListened(port: number): boolean {
-  return listeningInodes(port).size > 0;
-}
-
-/** Whether process `pid` itself holds the listening socket on `port` (Linux /proc). */
-export function listensOn(pid: number, port: number): boolean {
-  const inodes = listeningInodes(port);
-  if (inodes.size === 0) return false;
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return false;
-  }
-  for (const fd of fds) {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode !== undefined && inodes.has(inode)) return true;
-    } catch {
-      // the descriptor closed meanwhile
-    }
-  }
-  return false;
 }
 
 /** SIGTERM, then SIGKILL after SERVICE_STOP_TIMEOUT_MS; removes the pid file. */
