@@ -1,16 +1,16 @@
 // up / down / status over the services: installs what is missing, starts what does not answer yet
 // (in parallel), waits for real health with a deadline, and stops only what it started itself.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVICE_START_TIMEOUT_MS } from '../../common/limits.ts';
+import { SERVICE_INSTALL_TIMEOUT_MS, SERVICE_START_TIMEOUT_MS } from '../../common/limits.ts';
 import { endpoints, setting, type ServiceName, type SettingName } from '../endpoints.ts';
 import { hdfs } from './hdfs.ts';
 import { aptInstall, fetchJars, type MavenModule } from './install.ts';
 import { kafka } from './kafka.ts';
 import type { Owner } from './leases.ts';
 import { listensOn, portListened } from './ports.ts';
-import { latestRun, launch, ownedPid, stopPid, tail } from './process.ts';
+import { isAlive, latestRun, launch, ownedPid, stopPid, tail } from './process.ts';
 import { redis } from './redis.ts';
 import { s3 } from './s3proxy.ts';
 import type { Service } from './service.ts';
@@ -139,6 +139,52 @@ async function start(service: Service): Promise<ServiceReport> {
  * even if another fails; the error lists every failure.
  */
 export async function up(names: readonly ServiceName[]): Promise<ServiceReport[]> {
+  const release = await lockForStart(names);
+  try {
+    return await upLocked(names);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the start lock of each service (a file holding our pid, in the service's directory), in
+ * name order so that two `up`s never wait on each other in a circle. A second `up` of the same
+ * checkout waits here and then finds the services running instead of starting twins.
+ */
+async function lockForStart(names: readonly ServiceName[]): Promise<() => void> {
+  const locks: string[] = [];
+  const release = () => { for (const lock of locks) rmSync(lock, { force: true }); };
+  const deadline = Date.now() + SERVICE_INSTALL_TIMEOUT_MS + SERVICE_START_TIMEOUT_MS;
+  try {
+    for (const name of [...names].sort()) {
+      const lock = join(serviceDir(name), 'start.lock');
+      mkdirSync(serviceDir(name), { recursive: true });
+      for (;;) {
+        try {
+          writeFileSync(lock, String(process.pid), { flag: 'wx' });
+          locks.push(lock);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+        const holder = Number(readFileSync(lock, 'utf8').trim());
+        if (Number.isInteger(holder) && holder > 1 && !isAlive(holder)) {
+          rmSync(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) throw new Error(`${name}: process ${holder} has been starting it for too long; remove ${lock} if that process is gone`);
+        await sleep(250);
+      }
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return release;
+}
+
+async function upLocked(names: readonly ServiceName[]): Promise<ServiceReport[]> {
   const services = names.map((name) => SERVICES[name]);
   const plans = await Promise.all(services.map(plan));
   const toStart = plans.filter((entry) => entry.action === 'start').map((entry) => entry.service);
