@@ -38,3 +38,15 @@ export const EXPIRY_SWEEP_BATCH_RECORDS_MAX = 1000;
 export const EXPIRY_SWEEP_BATCH_BYTES_MAX = 4 << 20;
 /** Write lane: tasks waiting for one engine's exclusive write turn; more are refused as busy. */
 export const WRITE_LANE_TASKS_MAX = 10_000;
+
+// --- real services for development and tests (infra/services) ---
+/** A service started by `services:up` must answer a real request within this time. */
+export const SERVICE_START_TIMEOUT_MS = 180_000;
+/** A service asked to stop gets this long after SIGTERM before SIGKILL. */
+export const SERVICE_STOP_TIMEOUT_MS = 20_000;
+/** One health probe (a request to the service) gives up after this long. */
+export const SERVICE_PROBE_TIMEOUT_MS = 3_000;
+/** Installing packages or fetching jars gives up after this long. */
+export const SERVICE_INSTALL_TIMEOUT_MS = 20 * 60_000;
+/** A service's log file beyond this size is moved to `<log>.1` when the service next starts. */
+export const SERVICE_LOG_BYTES_MAX = 16 << 20;
