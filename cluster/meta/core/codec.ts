@@ -93,3 +93,24 @@ export function decodeEntry(key: string, value: string): StoredEntry {
     },
   };
 }
+
+/**
+ * The store entries of a table that exists already with every partition at ballot 0, for seeding
+ * a store (tests, the simulator, bootstrap scripts) without going through create_table.
+ */
+export function seedTableEntries(table: Omit<TableInfo, 'status'>): [key: string, value: string][] {
+  const entries: [string, string][] = [[tableKey(table.appId), encodeTable({ ...table, status: 'available' })]];
+  for (let index = 0; index < table.partitionCount; index++) {
+    const config: PartitionConfiguration = {
+      gpid: { appId: table.appId, partitionIndex: index },
+      ballot: 0n,
+      maxReplicaCount: table.maxReplicaCount,
+      primary: '',
+      secondaries: [],
+      lastDrops: [],
+      lastCommittedDecree: 0n,
+    };
+    entries.push([partitionKey(config.gpid), encodePartition(config)]);
+  }
+  return entries;
+}

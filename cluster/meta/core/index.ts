@@ -8,5 +8,5 @@ export { cure, type ClusterView, type GuardianDecision, type PartitionView } fro
 export { decideDdd, type DddDecision } from './ddd.ts';
 export { planPrimaryMoves, type PrimaryMove } from './balancer.ts';
 export { effectiveLevel, levelAllows, type MetaActivity } from './levels.ts';
-export { decodeEntry, encodePartition, encodeTable, partitionKey, tableKey, type StoredEntry } from './codec.ts';
+export { decodeEntry, encodePartition, encodeTable, partitionKey, seedTableEntries, tableKey, type StoredEntry } from './codec.ts';
 export { MetaCore, type PartitionStatus } from './meta-core.ts';

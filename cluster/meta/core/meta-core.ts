@@ -111,9 +111,9 @@ export class MetaCore {
    * and the actions that finish interrupted table creations. Nodes named in configurations get
    * one grace period to beacon; pending changes that were never persisted are simply gone.
    */
-  static recover(options: MetaOptions, nowMs: number, entries: readonly { key: string; value: string }[]): { core: MetaCore; actions: MetaAction[] } {
+  static recover(options: MetaOptions, nowMs: number, entries: Iterable<readonly [key: string, value: string]>): { core: MetaCore; actions: MetaAction[] } {
     const core = new MetaCore(options, nowMs);
-    for (const { key, value } of entries) {
+    for (const [key, value] of entries) {
       const entry = decodeEntry(key, value);
       if (entry.kind === 'table') {
         core.tables.set(entry.table.appId, entry.table);
@@ -167,6 +167,11 @@ export class MetaCore {
   /** The configuration in effect: persisted and applied. */
   config(gpid: Gpid): PartitionConfiguration | undefined {
     return this.partitions.get(gpidKey(gpid))?.config;
+  }
+
+  /** Every partition's configuration in effect. */
+  configurations(): PartitionConfiguration[] {
+    return [...this.partitions.values()].map((state) => state.config);
   }
 
   table(name: string): TableInfo | undefined {
@@ -288,7 +293,9 @@ export class MetaCore {
     for (const gpid of input.absent.slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
     const actions: MetaAction[] = [];
     if (input.configSync) {
-      const configs = [...this.partitions.values()].map((state) => state.config).filter((config) => isMember(config, input.from));
+      // Also the partitions it was dropped from: it learns it is no longer a member, and keeps
+      // the data (it may be needed if every member is lost); only `garbage` may be deleted.
+      const configs = this.configurations().filter((config) => isMember(config, input.from) || config.lastDrops.includes(input.from));
       actions.push({ kind: 'config_sync_reply', to: input.from, configs, garbage });
     }
     actions.push(...this.cureAll(input.nowMs));
