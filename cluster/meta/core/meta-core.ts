@@ -433,6 +433,13 @@ export class MetaCore {
       return this.startChange(state, { next: outcome.next, change: 'downgrade_to_inactive', node: config.primary, requester: undefined });
     }
     if (!levelAllows(level, 'cure')) return [];
+    // The partition's own outstanding proposal must not count against the node it proposed.
+    const own = currentProposal(state);
+    const cluster: ClusterView = own === undefined ? view.cluster : {
+      ...view.cluster,
+      primaryCount: (node) => view.cluster.primaryCount(node) - (node === own.node ? proposalWeight(own.change).primaries : 0),
+      replicaCount: (node) => view.cluster.replicaCount(node) - (node === own.node ? proposalWeight(own.change).replicas : 0),
+    };
     const decision = cure(
       {
         config,
@@ -440,7 +447,7 @@ export class MetaCore {
         plannedPrimary: state.plannedPrimary,
         report: (node) => this.reportOf(node, config.gpid),
       },
-      view.cluster,
+      cluster,
       nowMs,
       this.options,
     );
@@ -476,8 +483,10 @@ export class MetaCore {
         const same = previous !== undefined && previous.ballot === state.config.ballot && previous.to === decision.to &&
           previous.change === decision.change && previous.node === decision.node;
         if (same && nowMs - previous.sentAtMs < this.options.proposalResendMs) return [];
+        const replaced = currentProposal(state);
+        if (replaced !== undefined) view.noteProposal(replaced.change, replaced.node, -1);
         state.proposal = { to: decision.to, change: decision.change, node: decision.node, ballot: state.config.ballot, sentAtMs: nowMs };
-        view.noteProposal(decision.change, decision.node);
+        view.noteProposal(decision.change, decision.node, 1);
         return [{ kind: 'proposal', to: decision.to, change: decision.change, node: decision.node, config: state.config }];
       }
       default:
@@ -525,8 +534,8 @@ export class MetaCore {
       const config = state.config;
       if (config.primary !== '') bump(config.primary, 1, 1);
       for (const node of config.secondaries) bump(node, 0, 1);
-      const proposal = state.proposal;
-      if (proposal !== undefined && proposal.ballot === config.ballot) noteInto(bump, proposal.change, proposal.node);
+      const proposal = currentProposal(state);
+      if (proposal !== undefined) noteInto(bump, proposal.change, proposal.node, 1);
     }
     const liveness = this.liveness;
     return {
@@ -536,20 +545,32 @@ export class MetaCore {
         primaryCount: (node) => counts.get(node)?.primaries ?? 0,
         replicaCount: (node) => counts.get(node)?.replicas ?? 0,
       },
-      noteProposal: (change, node) => noteInto(bump, change, node),
+      noteProposal: (change, node, sign) => noteInto(bump, change, node, sign),
     };
   }
 }
 
 interface CureView {
   readonly cluster: ClusterView;
-  readonly noteProposal: (change: ConfigChangeKind, node: NodeId) => void;
+  /** Counts a proposal made (+1) or withdrawn (-1) during this pass. */
+  readonly noteProposal: (change: ConfigChangeKind, node: NodeId, sign: 1 | -1) => void;
 }
 
-function noteInto(bump: (node: NodeId, primaries: number, replicas: number) => void, change: ConfigChangeKind, node: NodeId): void {
-  if (change === 'assign_primary') bump(node, 1, 1);
-  else if (change === 'upgrade_to_primary') bump(node, 1, 0);
-  else if (change === 'add_secondary') bump(node, 0, 1);
+function currentProposal(state: PartitionState): OutstandingProposal | undefined {
+  return state.proposal !== undefined && state.proposal.ballot === state.config.ballot ? state.proposal : undefined;
+}
+
+/** What a proposal will add to its node once carried out. */
+function proposalWeight(change: ConfigChangeKind): { primaries: number; replicas: number } {
+  if (change === 'assign_primary') return { primaries: 1, replicas: 1 };
+  if (change === 'upgrade_to_primary') return { primaries: 1, replicas: 0 };
+  if (change === 'add_secondary') return { primaries: 0, replicas: 1 };
+  return { primaries: 0, replicas: 0 };
+}
+
+function noteInto(bump: (node: NodeId, primaries: number, replicas: number) => void, change: ConfigChangeKind, node: NodeId, sign: 1 | -1): void {
+  const weight = proposalWeight(change);
+  bump(node, sign * weight.primaries, sign * weight.replicas);
 }
 
 function emptyConfig(gpid: Gpid, maxReplicaCount: number): PartitionConfiguration {
