@@ -60,7 +60,8 @@ interface PartitionState {
   proposal: OutstandingProposal | undefined;
   lastDropAtMs: number | undefined;
   plannedPrimary: NodeId | undefined;
-  lastQueryAtMs: number | undefined;
+  /** When each node was last asked for its replica state (all-replicas-lost choice). */
+  readonly queriedAtMs: Map<NodeId, number>;
   /** Why the guardian is waiting or stuck; empty when healthy or acting. */
   diagnosis: string;
 }
@@ -389,6 +390,7 @@ export class MetaCore {
     state.pending = undefined;
     state.proposal = undefined;
     state.diagnosis = '';
+    state.queriedAtMs.clear();
     if (pending.change === 'downgrade_to_inactive' || pending.change === 'remove') state.lastDropAtMs = nowMs;
     if (state.config.primary !== '') state.plannedPrimary = undefined;
     const actions: MetaAction[] = [];
@@ -473,9 +475,12 @@ export class MetaCore {
         return [];
       case 'ask': {
         state.diagnosis = `wait: ${decision.reason}`;
-        if (state.lastQueryAtMs !== undefined && nowMs - state.lastQueryAtMs < this.options.proposalResendMs) return [];
-        state.lastQueryAtMs = nowMs;
-        return decision.nodes.map((to) => ({ kind: 'query_replicas', to, gpids: [state.config.gpid] }));
+        const due = decision.nodes.filter((node) => {
+          const askedAtMs = state.queriedAtMs.get(node);
+          return askedAtMs === undefined || nowMs - askedAtMs >= this.options.proposalResendMs;
+        });
+        for (const node of due) state.queriedAtMs.set(node, nowMs);
+        return due.map((to) => ({ kind: 'query_replicas', to, gpids: [state.config.gpid] }));
       }
       case 'propose': {
         state.diagnosis = '';
@@ -578,5 +583,5 @@ function emptyConfig(gpid: Gpid, maxReplicaCount: number): PartitionConfiguratio
 }
 
 function newPartitionState(config: PartitionConfiguration, lastDropAtMs: number | undefined): PartitionState {
-  return { config, pending: undefined, proposal: undefined, lastDropAtMs, plannedPrimary: undefined, lastQueryAtMs: undefined, diagnosis: '' };
+  return { config, pending: undefined, proposal: undefined, lastDropAtMs, plannedPrimary: undefined, queriedAtMs: new Map(), diagnosis: '' };
 }
