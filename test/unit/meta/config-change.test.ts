@@ -50,7 +50,15 @@ test('a retry of the change already in effect is answered as done', (t) => {
 test('only the primary may add or remove members', (t) => {
   const verdict = judgeRequest({ current: base, from: 'b', change: 'remove', node: 'c', proposed: proposed({ secondaries: ['b'] }) });
   t.like(verdict, { ok: false, error: 'ERR_INVALID_PARAMETERS' });
-  t.regex((verdict as { reason: string }).reason, /must come from the primary \(a\), not b/);
+  t.regex((verdict as { reason: string }).reason, /must come from the primary \(a\) or c itself, not b/);
+  const learner = judgeRequest({ current: base, from: 'b', change: 'upgrade_to_secondary', node: 'd', proposed: proposed({ secondaries: ['b', 'c', 'd'] }) });
+  t.like(learner, { ok: false, error: 'ERR_INVALID_PARAMETERS' });
+});
+
+test('a member may take itself out, even without a primary', (t) => {
+  const primaryless = { ...base, primary: '', lastDrops: ['a'] };
+  t.is(outcome(judgeRequest({ current: primaryless, from: 'c', change: 'downgrade_to_inactive', node: 'c', proposed: proposed({ primary: '', secondaries: ['b'] }) })), 'ballot 6: primary -, secondaries [b], drops [a, c]');
+  t.is(outcome(judgeRequest({ current: base, from: 'a', change: 'downgrade_to_inactive', node: 'a', proposed: proposed({ primary: '' }) })), 'ballot 6: primary -, secondaries [b, c], drops [a]');
 });
 
 test('a candidate asks to become primary only for itself, and only when there is no primary', (t) => {
