@@ -291,7 +291,7 @@ export class MetaCore {
       if (this.tables.has(replica.gpid.appId)) known.set(gpidKey(replica.gpid), replica);
       else garbage.push(replica.gpid);
     }
-    for (const gpid of input.absent.slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
+    for (const gpid of (input.absent ?? []).slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
     const actions: MetaAction[] = [];
     if (input.configSync) {
       // Also the partitions it was dropped from: it learns it is no longer a member, and keeps
