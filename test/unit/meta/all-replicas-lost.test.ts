@@ -120,3 +120,19 @@ test('end to end: a newest drop that reports no replica leaves the partition stu
   t.deepEqual(actions.filter((a) => a.kind === 'proposal'), []);
   t.is(core.status(gpid)!.diagnosis, 'stuck: the newest drop a holds no replica: writes committed last may be lost');
 });
+
+test('candidates of several lost partitions get one question each', (t) => {
+  const second = { ...lost, gpid: { appId: 1, partitionIndex: 1 } };
+  const store = new Map([
+    [tableKey(1), encodeTable({ appId: 1, name: 't', partitionCount: 2, maxReplicaCount: 3, status: 'available' })],
+    [partitionKey(gpid), encodePartition(lost)],
+    [partitionKey(second.gpid), encodePartition(second)],
+  ]);
+  const core = MetaCore.recover(testOptions, 0, store).core;
+  for (const from of ['a', 'b', 'c']) core.step({ kind: 'beacon', nowMs: 10, from, sentMs: 10 });
+  const queries = core.step({ kind: 'tick', nowMs: 600 }).filter((a) => a.kind === 'query_replicas');
+  t.deepEqual(queries, [
+    { kind: 'query_replicas', to: 'a', gpids: [gpid, second.gpid] },
+    { kind: 'query_replicas', to: 'b', gpids: [gpid, second.gpid] },
+  ]);
+});
