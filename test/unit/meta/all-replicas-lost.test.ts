@@ -28,16 +28,21 @@ const replica = (ballot: bigint, committed: bigint, prepared: bigint): ReplicaRe
   lastPreparedDecree: prepared,
 });
 
-function decide(alive: NodeId[], reports: Record<NodeId, ReplicaReport | 'none'>, config = lost): string {
-  const decision = decideDdd({ config, isAlive: (node) => alive.includes(node), report: (node) => reports[node] });
+function decide(alive: NodeId[], reports: Record<NodeId, ReplicaReport | 'none'>, config = lost, candidateCount: 1 | 2 = 2): string {
+  const decision = decideDdd({ config, isAlive: (node) => alive.includes(node), report: (node) => reports[node], candidateCount });
   return decision.kind === 'choose' ? `choose ${decision.node}` : `${decision.kind}: ${decision.reason}`;
 }
 
 test('waits until the two newest drops are back, asking those that are', (t) => {
   t.is(decide(['c'], { c: replica(5n, 10n, 10n) }), 'wait: waiting for a, b to come back');
   t.is(decide(['a', 'c'], {}), 'wait: waiting for b to come back; asking a for their replica state');
-  const decision = decideDdd({ config: lost, isAlive: () => true, report: () => undefined });
+  const decision = decideDdd({ config: lost, isAlive: () => true, report: () => undefined, candidateCount: 2 });
   t.like(decision, { kind: 'wait', ask: ['a', 'b'] });
+});
+
+test('with synced logs the newest drop alone is enough', (t) => {
+  t.is(decide(['a'], { a: replica(9n, 20n, 20n) }, lost, 1), 'choose a');
+  t.is(decide(['b', 'c'], { b: replica(8n, 15n, 15n) }, lost, 1), 'wait: waiting for a to come back');
 });
 
 test('an older drop with data is never chosen while the newest ones are missing', (t) => {

@@ -6,7 +6,7 @@ import { cure, type ClusterView, type PartitionView } from '../../../cluster/met
 import type { NodeId, PartitionConfiguration } from '../../../cluster/meta/core/types.ts';
 import { describe, MetaDriver, only, testOptions } from './meta-harness.ts';
 
-const options = { assignDelayMsForDropouts: 5000, minReplicasFor2pc: 2 };
+const options = { assignDelayMsForDropouts: 5000, minReplicasFor2pc: 2, lostReplicaCandidates: 2 as const };
 
 function cluster(args: { alive: NodeId[]; primaries?: Record<NodeId, number>; replicas?: Record<NodeId, number> }): ClusterView {
   return {
