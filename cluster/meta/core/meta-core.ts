@@ -319,7 +319,7 @@ export class MetaCore {
       told.add(node);
       actions.push({ kind: 'notify_config', to: node, config: state.config });
     }
-    actions.push(...this.curePartition(nowMs, state, this.clusterView()));
+    actions.push(...this.curePartition(nowMs, state, this.clusterView(), this.levelInEffect()));
     return actions;
   }
 
@@ -328,21 +328,21 @@ export class MetaCore {
   private cureAll(nowMs: number): MetaAction[] {
     const actions: MetaAction[] = [];
     const view = this.clusterView();
+    const level = this.levelInEffect();
     let proposals = 0;
     for (const state of this.partitions.values()) {
       if (proposals >= META_PROPOSALS_PER_CURE_MAX) break;
-      const produced = this.curePartition(nowMs, state, view);
+      const produced = this.curePartition(nowMs, state, view, level);
       proposals += produced.length;
       actions.push(...produced);
     }
-    if (levelAllows(this.levelInEffect(), 'balance')) actions.push(...this.balance(nowMs));
+    if (levelAllows(level, 'balance')) actions.push(...this.balance(nowMs));
     return mergeQueries(actions);
   }
 
   /** One partition: downgrade a dead primary (freezed and up), then the guardian (steady and up). */
-  private curePartition(nowMs: number, state: PartitionState, view: CureView): MetaAction[] {
+  private curePartition(nowMs: number, state: PartitionState, view: CureView, level: MetaLevel): MetaAction[] {
     if (state.pending !== undefined) return [];
-    const level = this.levelInEffect();
     const { config } = state;
     if (config.primary !== '' && !this.liveness.isAlive(config.primary)) {
       if (!levelAllows(level, 'dead_primary')) return [];
@@ -373,6 +373,13 @@ export class MetaCore {
   }
 
   private carryOut(nowMs: number, state: PartitionState, decision: GuardianDecision, view: CureView): MetaAction[] {
+    if (decision.kind === 'wait' || decision.kind === 'stuck' || decision.kind === 'ask') {
+      // Withdraw what was proposed before: an assign_primary chosen on older information must
+      // not be accepted any more.
+      const withdrawn = currentProposal(state);
+      if (withdrawn !== undefined) view.noteProposal(withdrawn.change, withdrawn.node, -1);
+      state.proposal = undefined;
+    }
     switch (decision.kind) {
       case 'healthy': {
         state.diagnosis = '';

@@ -141,3 +141,16 @@ test('candidates of several lost partitions get one question each', (t) => {
     { kind: 'query_replicas', to: 'b', gpids: [gpid, second.gpid] },
   ]);
 });
+
+test('end to end: a choice overturned by a later report is withdrawn', (t) => {
+  const core = MetaCore.recover(testOptions, 0, lostPartitionStore()).core;
+  for (const from of ['a', 'b', 'c']) core.step({ kind: 'beacon', nowMs: 10, from, sentMs: 10 });
+  core.step({ kind: 'replica_reports', nowMs: 10, from: 'a', configSync: false, replicas: [replica(9n, 15n, 18n)], absent: [] });
+  const chosen = core.step({ kind: 'replica_reports', nowMs: 10, from: 'b', configSync: false, replicas: [replica(8n, 12n, 12n)], absent: [] });
+  t.like(chosen.filter((a) => a.kind === 'proposal'), [{ change: 'assign_primary', node: 'a' }]);
+  // b's newer report contradicts a's: the choice is withdrawn and a's request refused.
+  core.step({ kind: 'replica_reports', nowMs: 20, from: 'b', configSync: false, replicas: [replica(10n, 12n, 12n)], absent: [] });
+  t.regex(core.status(gpid)!.diagnosis, /^stuck: b has the larger ballot 10 but the smaller committed decree 12/);
+  const request = core.step({ kind: 'config_update', nowMs: 20, from: 'a', change: 'assign_primary', node: 'a', config: { ...lost, ballot: 10n, primary: 'a', lastDrops: ['c', 'b'] } });
+  t.like(request[0], { kind: 'config_update_reply', error: 'ERR_INVALID_STATE' });
+});
