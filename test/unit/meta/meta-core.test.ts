@@ -181,3 +181,16 @@ test('a damaged store entry stops recovery with the key named', (t) => {
   });
   t.throws(() => MetaCore.recover(testOptions, 0, new Map([['tables/1', '{}']])), { message: /tables\/1: unknown key/ });
 });
+
+test('a primary that dies while its own change is being persisted is downgraded right after', (t) => {
+  const meta = healthy();
+  const before = meta.config();
+  const request = meta.step({ kind: 'config_update', from: 'a', change: 'remove', node: 'c', config: { ...before, ballot: before.ballot + 1n, secondaries: ['b'] } });
+  const whileWriting = meta.advance(1300, ['b', 'c', 'd']);
+  t.deepEqual(only(whileWriting, 'persist'), [], 'one write at a time per partition');
+  const after = meta.persist(request);
+  t.is(describe(meta.config()), 'ballot 4: primary a, secondaries [b], drops [c]');
+  t.like(after[0], { kind: 'config_update_reply', to: 'a', error: 'ERR_OK' });
+  meta.persist(after);
+  t.is(describe(meta.config()), 'ballot 5: primary -, secondaries [b], drops [c, a]');
+});
