@@ -382,9 +382,11 @@ export function skipValue(reader: ThriftReader, wire: number): void {
       reader.offset += size;
       return;
     }
-    case WireType.string:
-      reader.offset += reader.readLength(Number.MAX_SAFE_INTEGER, 'string');
+    case WireType.string: {
+      const length = reader.readLength(Number.MAX_SAFE_INTEGER, 'string');
+      reader.offset += length;
       return;
+    }
     case WireType.struct:
       reader.enter('struct');
       for (;;) {
