@@ -128,25 +128,24 @@ export class RequestFrameDecoder {
 
 /** Parses one complete frame (as cut by the decoder) into its header and body. */
 export function parseRequestFrame(bytes: Uint8Array): RequestFrame {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(4);
+  const u32 = (at: number): number =>
+    (((bytes[at] as number) << 24) | ((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number)) >>> 0;
+  const version = u32(4);
   if (version === 0) {
-    const appId = view.getInt32(24);
-    const partitionIndex = view.getInt32(28);
     const header: RequestHeader = {
       version: 0,
-      appId,
-      partitionIndex,
-      clientTimeoutMs: view.getInt32(32),
-      threadHash: view.getInt32(36),
-      partitionHash: view.getBigUint64(40),
+      appId: u32(24) | 0,
+      partitionIndex: u32(28) | 0,
+      clientTimeoutMs: u32(32) | 0,
+      threadHash: u32(36) | 0,
+      partitionHash: (BigInt(u32(40)) << 32n) | BigInt(u32(44)),
       isBackupRequest: false,
     };
-    return { header, body: bytes.subarray(HEADER_BYTES_V0, HEADER_BYTES_V0 + view.getUint32(16)) };
+    return { header, body: bytes.subarray(HEADER_BYTES_V0, HEADER_BYTES_V0 + u32(16)) };
   }
   assert(version === 1, 'the decoder only cuts v0 and v1 frames');
-  const metaLength = view.getUint32(8);
-  const bodyLength = view.getUint32(12);
+  const metaLength = u32(8);
+  const bodyLength = u32(12);
   const metaEnd = HEADER_BYTES_V1 + metaLength;
   let meta;
   try {

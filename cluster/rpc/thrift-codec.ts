@@ -9,7 +9,7 @@ import { RPC_CONTAINER_COUNT_MAX, RPC_NAME_BYTES_MAX } from '../../common/limits
 import { RpcCodecError } from './codec-error.ts';
 import { isErrorName } from './error-code.ts';
 import { gpidFromHalves, rpcAddressFromHalves, rpcAddressToHalves } from './placeholders.ts';
-import { WireType, wireTypeName, type FieldInfo, type Gpid, type StructSchema, type ValueType } from './thrift-types.ts';
+import { TypeCode, WireType, wireTypeName, type FieldInfo, type Gpid, type StructSchema, type ValueType } from './thrift-types.ts';
 import type { ThriftReader } from './thrift-reader.ts';
 import type { ThriftWriter } from './thrift-writer.ts';
 
@@ -50,44 +50,44 @@ export function writeStruct<S>(writer: ThriftWriter, schema: StructSchema<S>, va
 
 export function writeValue(writer: ThriftWriter, type: ValueType<unknown>, value: unknown, depth = 0): void {
   switch (type.code) {
-    case 'bool':
+    case TypeCode.bool:
       if (typeof value !== 'boolean') throw expected('bool', value);
       writer.writeBool(value);
       return;
-    case 'byte':
+    case TypeCode.byte:
       writer.writeByte(checkInteger(value, -0x80, 0x7f, 'byte'));
       return;
-    case 'i16':
+    case TypeCode.i16:
       writer.writeI16(checkInteger(value, -0x8000, 0x7fff, 'i16'));
       return;
-    case 'i32':
+    case TypeCode.i32:
       writer.writeI32(checkInteger(value, I32_MIN, I32_MAX, 'i32'));
       return;
-    case 'i64':
+    case TypeCode.i64:
       if (typeof value !== 'bigint' || value < I64_MIN || value > U64_MAX) throw expected('i64 (bigint)', value);
       writer.writeI64(value);
       return;
-    case 'double':
+    case TypeCode.double:
       if (typeof value !== 'number') throw expected('double', value);
       writer.writeDouble(value);
       return;
-    case 'string':
-    case 'task_code':
+    case TypeCode.string:
+    case TypeCode.taskCode:
       if (typeof value !== 'string') throw expected('string', value);
       writer.writeString(value);
       return;
-    case 'error_code':
+    case TypeCode.errorCode:
       if (typeof value !== 'string' || !isErrorName(value)) {
         throw new RpcCodecError('unknown_error_name', `${describe(value)} is not an error name the clients know`);
       }
       writer.writeString(value);
       return;
-    case 'binary':
-    case 'blob':
+    case TypeCode.binary:
+    case TypeCode.blob:
       if (!(value instanceof Uint8Array)) throw expected('Uint8Array', value);
       writer.writeBinary(value);
       return;
-    case 'gpid': {
+    case TypeCode.gpid: {
       const gpid = value as Gpid;
       if (typeof value !== 'object' || value === null) throw expected('gpid', value);
       writer.writeI64Halves(
@@ -96,23 +96,23 @@ export function writeValue(writer: ThriftWriter, type: ValueType<unknown>, value
       );
       return;
     }
-    case 'rpc_address': {
+    case TypeCode.rpcAddress: {
       if (typeof value !== 'string') throw expected('rpc_address text', value);
       const [high, low] = rpcAddressToHalves(value);
       writer.writeI64Halves(high, low);
       return;
     }
-    case 'list':
-    case 'set':
+    case TypeCode.list:
+    case TypeCode.set:
       writeList(writer, type, value, depth);
       return;
-    case 'map':
+    case TypeCode.map:
       writeMap(writer, type, value, depth);
       return;
-    case 'struct':
+    case TypeCode.struct:
       writeStruct(writer, type.schema as StructSchema<unknown>, value, depth + 1);
       return;
-    case 'mapped':
+    case TypeCode.mapped:
       writeValue(writer, type.element as ValueType<unknown>, (type.toWire as (v: unknown) => unknown)(value), depth);
       return;
     default:
@@ -213,34 +213,34 @@ function buildStruct<S>(schema: StructSchema<S>, values: readonly unknown[]): S 
 /** The value a decoder gives an absent non-optional field, and an encoder writes for one. */
 export function defaultValue(type: ValueType<unknown>): unknown {
   switch (type.code) {
-    case 'bool':
+    case TypeCode.bool:
       return false;
-    case 'byte':
-    case 'i16':
-    case 'i32':
-    case 'double':
+    case TypeCode.byte:
+    case TypeCode.i16:
+    case TypeCode.i32:
+    case TypeCode.double:
       return 0;
-    case 'i64':
+    case TypeCode.i64:
       return 0n;
-    case 'string':
-    case 'task_code':
-    case 'rpc_address':
+    case TypeCode.string:
+    case TypeCode.taskCode:
+    case TypeCode.rpcAddress:
       return '';
-    case 'error_code':
+    case TypeCode.errorCode:
       return 'ERR_OK';
-    case 'binary':
-    case 'blob':
+    case TypeCode.binary:
+    case TypeCode.blob:
       return EMPTY_BYTES;
-    case 'gpid':
+    case TypeCode.gpid:
       return { appId: 0, partitionIndex: 0 };
-    case 'list':
-    case 'set':
+    case TypeCode.list:
+    case TypeCode.set:
       return EMPTY_LIST;
-    case 'map':
+    case TypeCode.map:
       return new Map();
-    case 'struct':
+    case TypeCode.struct:
       return buildStruct(type.schema as StructSchema<unknown>, []);
-    case 'mapped':
+    case TypeCode.mapped:
       return (type.fromWire as (v: unknown) => unknown)(defaultValue(type.element as ValueType<unknown>));
     default:
       return assertNever(type.code, 'type code');
@@ -249,46 +249,46 @@ export function defaultValue(type: ValueType<unknown>): unknown {
 
 export function readValue(reader: ThriftReader, type: ValueType<unknown>): unknown {
   switch (type.code) {
-    case 'bool':
+    case TypeCode.bool:
       return reader.readBool();
-    case 'byte':
+    case TypeCode.byte:
       return reader.readByte();
-    case 'i16':
+    case TypeCode.i16:
       return reader.readI16();
-    case 'i32':
+    case TypeCode.i32:
       return reader.readI32();
-    case 'i64':
+    case TypeCode.i64:
       return reader.readI64();
-    case 'double':
+    case TypeCode.double:
       return reader.readDouble();
-    case 'string':
+    case TypeCode.string:
       return reader.readString();
-    case 'task_code':
+    case TypeCode.taskCode:
       return reader.readString(RPC_NAME_BYTES_MAX);
-    case 'error_code': {
+    case TypeCode.errorCode: {
       const name = reader.readString(RPC_NAME_BYTES_MAX);
       if (!isErrorName(name)) throw new RpcCodecError('unknown_error_name', `unknown error name ${JSON.stringify(name)}`);
       return name;
     }
-    case 'binary':
-    case 'blob':
+    case TypeCode.binary:
+    case TypeCode.blob:
       return reader.readBinary();
-    case 'gpid': {
+    case TypeCode.gpid: {
       const high = reader.readI64High();
       return gpidFromHalves(high, reader.readI64Low());
     }
-    case 'rpc_address': {
+    case TypeCode.rpcAddress: {
       const high = reader.readI64High();
       return rpcAddressFromHalves(high, reader.readI64Low());
     }
-    case 'list':
-    case 'set':
+    case TypeCode.list:
+    case TypeCode.set:
       return readList(reader, type);
-    case 'map':
+    case TypeCode.map:
       return readMap(reader, type);
-    case 'struct':
+    case TypeCode.struct:
       return readStruct(reader, type.schema as StructSchema<unknown>);
-    case 'mapped':
+    case TypeCode.mapped:
       return (type.fromWire as (v: unknown) => unknown)(readValue(reader, type.element as ValueType<unknown>));
     default:
       return assertNever(type.code, 'type code');

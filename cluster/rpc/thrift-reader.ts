@@ -10,7 +10,8 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class ThriftReader {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  /** Made on first use only: creating a DataView costs more than a small message's other reads. */
+  private dataView: DataView | null = null;
   /** Next byte to read (absolute index into `bytes`). */
   offset: number;
   /** One past the last readable byte. */
@@ -23,9 +24,19 @@ export class ThriftReader {
       throw new RpcCodecError('truncated', `range ${start}..${end} outside ${bytes.length} bytes`);
     }
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = start;
     this.end = end;
+  }
+
+  private get view(): DataView {
+    if (this.dataView === null) this.dataView = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dataView;
+  }
+
+  /** The big-endian i32 at `at` (bounds checked by the caller). */
+  private i32At(at: number): number {
+    const b = this.bytes;
+    return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
   }
 
   get remaining(): number {
@@ -54,21 +65,21 @@ export class ThriftReader {
 
   readByte(): number {
     this.need(1, 'byte');
-    const value = this.view.getInt8(this.offset);
+    const value = ((this.bytes[this.offset] as number) << 24) >> 24;
     this.offset += 1;
     return value;
   }
 
   readUnsignedByte(): number {
     this.need(1, 'byte');
-    const value = this.view.getUint8(this.offset);
+    const value = this.bytes[this.offset] as number;
     this.offset += 1;
     return value;
   }
 
   readBool(): boolean {
     this.need(1, 'bool');
-    const value = this.view.getUint8(this.offset);
+    const value = this.bytes[this.offset] as number;
     if (value > 1) throw new RpcCodecError('invalid_value', `bool byte ${value} at offset ${this.offset}`);
     this.offset += 1;
     return value === 1;
@@ -76,21 +87,22 @@ export class ThriftReader {
 
   readI16(): number {
     this.need(2, 'i16');
-    const value = this.view.getInt16(this.offset);
+    const b = this.bytes;
+    const value = ((((b[this.offset] as number) << 8) | (b[this.offset + 1] as number)) << 16) >> 16;
     this.offset += 2;
     return value;
   }
 
   readI32(): number {
     this.need(4, 'i32');
-    const value = this.view.getInt32(this.offset);
+    const value = this.i32At(this.offset);
     this.offset += 4;
     return value;
   }
 
   readU32(): number {
     this.need(4, 'u32');
-    const value = this.view.getUint32(this.offset);
+    const value = this.i32At(this.offset) >>> 0;
     this.offset += 4;
     return value;
   }
@@ -112,12 +124,12 @@ export class ThriftReader {
   /** An i64 as its signed high and unsigned low 32-bit halves, without BigInt. */
   readI64High(): number {
     this.need(8, 'i64');
-    return this.view.getInt32(this.offset);
+    return this.i32At(this.offset);
   }
 
   readI64Low(): number {
     // Callers read the high half first (which checked the 8 bytes) and then this, which consumes.
-    const value = this.view.getUint32(this.offset + 4);
+    const value = this.i32At(this.offset + 4) >>> 0;
     this.offset += 8;
     return value;
   }
@@ -153,14 +165,15 @@ export class ThriftReader {
     this.offset += length;
     const bytes = this.bytes;
     if (length <= 64) {
-      let ascii = true;
-      for (let i = start; i < start + length; i++) {
-        if ((bytes[i] ?? 0) >= 0x80) {
-          ascii = false;
-          break;
-        }
+      // Short ASCII (RPC and error names, addresses): cheaper by hand than through TextDecoder.
+      let text = '';
+      let i = start;
+      for (; i < start + length; i++) {
+        const byte = bytes[i] as number;
+        if (byte >= 0x80) break;
+        text += String.fromCharCode(byte);
       }
-      if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, start + length) as unknown as number[]);
+      if (i === start + length) return text;
     }
     try {
       return utf8Decoder.decode(bytes.subarray(start, start + length));

@@ -32,11 +32,13 @@ export function wireTypeName(wire: number): string {
   return `unknown(${wire})`;
 }
 
-/** The codec's own discriminator: one per way of writing a value. */
-export type TypeCode =
-  | 'bool' | 'byte' | 'i16' | 'i32' | 'i64' | 'double' | 'string' | 'binary'
-  | 'list' | 'set' | 'map' | 'struct' | 'mapped'
-  | 'blob' | 'gpid' | 'rpc_address' | 'error_code' | 'task_code';
+/** The codec's own discriminator: one per way of writing a value (small integers: a fast switch). */
+export const TypeCode = {
+  bool: 1, byte: 2, i16: 3, i32: 4, i64: 5, double: 6, string: 7, binary: 8,
+  list: 9, set: 10, map: 11, struct: 12, mapped: 13,
+  blob: 14, gpid: 15, rpcAddress: 16, errorCode: 17, taskCode: 18,
+} as const;
+export type TypeCode = (typeof TypeCode)[keyof typeof TypeCode];
 
 /** rDSN gpid: (app_id, partition_index); on the wire i64 partition_index << 32 | app_id. */
 export interface Gpid {
@@ -56,67 +58,83 @@ export interface ValueType<V> {
   readonly wire: WireType;
   /** For messages: "i32", "list<blob>", "struct update_request". */
   readonly label: string;
-  readonly element?: ValueType<unknown>;
-  readonly key?: ValueType<unknown>;
-  readonly value?: ValueType<unknown>;
-  readonly schema?: StructSchema<unknown>;
+  /** list, set: the element type; mapped: the inner type. */
+  readonly element: ValueType<unknown> | undefined;
+  readonly key: ValueType<unknown> | undefined;
+  readonly value: ValueType<unknown> | undefined;
+  readonly schema: StructSchema<unknown> | undefined;
   /** For 'mapped': the inner wire value to V and back. */
-  readonly fromWire?: (inner: unknown) => unknown;
-  readonly toWire?: (value: unknown) => unknown;
+  readonly fromWire: ((inner: unknown) => unknown) | undefined;
+  readonly toWire: ((value: unknown) => unknown) | undefined;
   /** Phantom: the decoded value type. */
   readonly __value?: V;
 }
 
-function primitive<V>(code: TypeCode, wire: WireType, label = code): ValueType<V> {
-  return { code, wire, label };
+/** Every ValueType has the same properties in the same order, so the codec's reads stay monomorphic. */
+function makeType<V>(code: TypeCode, wire: WireType, label: string, parts: Partial<Pick<ValueType<V>, 'element' | 'key' | 'value' | 'schema' | 'fromWire' | 'toWire'>> = {}): ValueType<V> {
+  return {
+    code,
+    wire,
+    label,
+    element: parts.element,
+    key: parts.key,
+    value: parts.value,
+    schema: parts.schema,
+    fromWire: parts.fromWire,
+    toWire: parts.toWire,
+  };
+}
+
+function primitive<V>(code: TypeCode, wire: WireType, label: string): ValueType<V> {
+  return makeType<V>(code, wire, label);
 }
 
 export const t = {
-  bool: primitive<boolean>('bool', WireType.bool),
-  byte: primitive<number>('byte', WireType.byte),
-  i16: primitive<number>('i16', WireType.i16),
-  i32: primitive<number>('i32', WireType.i32),
-  i64: primitive<bigint>('i64', WireType.i64),
-  double: primitive<number>('double', WireType.double),
-  string: primitive<string>('string', WireType.string),
-  binary: primitive<Uint8Array>('binary', WireType.string),
+  bool: primitive<boolean>(TypeCode.bool, WireType.bool, 'bool'),
+  byte: primitive<number>(TypeCode.byte, WireType.byte, 'byte'),
+  i16: primitive<number>(TypeCode.i16, WireType.i16, 'i16'),
+  i32: primitive<number>(TypeCode.i32, WireType.i32, 'i32'),
+  i64: primitive<bigint>(TypeCode.i64, WireType.i64, 'i64'),
+  double: primitive<number>(TypeCode.double, WireType.double, 'double'),
+  string: primitive<string>(TypeCode.string, WireType.string, 'string'),
+  binary: primitive<Uint8Array>(TypeCode.binary, WireType.string, 'binary'),
   /** Placeholder: i32 length + bytes under a STRUCT header. */
-  blob: primitive<Uint8Array>('blob', WireType.struct),
+  blob: primitive<Uint8Array>(TypeCode.blob, WireType.struct, 'blob'),
   /** Placeholder: i64 under a STRUCT header. */
-  gpid: primitive<Gpid>('gpid', WireType.struct),
+  gpid: primitive<Gpid>(TypeCode.gpid, WireType.struct, 'gpid'),
   /** Placeholder: i64 under a STRUCT header. */
-  rpcAddress: primitive<RpcAddress>('rpc_address', WireType.struct),
+  rpcAddress: primitive<RpcAddress>(TypeCode.rpcAddress, WireType.struct, 'rpc_address'),
   /** Placeholder: a string (one of the Java client's error names) under a STRUCT header. */
-  errorCode: primitive<ErrorName>('error_code', WireType.struct),
+  errorCode: primitive<ErrorName>(TypeCode.errorCode, WireType.struct, 'error_code'),
   /** Placeholder: a string (an RPC name) under a STRUCT header. */
-  taskCode: primitive<string>('task_code', WireType.struct),
+  taskCode: primitive<string>(TypeCode.taskCode, WireType.struct, 'task_code'),
 
   list<V>(element: ValueType<V>): ValueType<readonly V[]> {
-    return { code: 'list', wire: WireType.list, label: `list<${element.label}>`, element };
+    return makeType(TypeCode.list, WireType.list, `list<${element.label}>`, { element: element as ValueType<unknown> });
   },
   /** A set, decoded as an array in wire order. */
   set<V>(element: ValueType<V>): ValueType<readonly V[]> {
-    return { code: 'set', wire: WireType.set, label: `set<${element.label}>`, element };
+    return makeType(TypeCode.set, WireType.set, `set<${element.label}>`, { element: element as ValueType<unknown> });
   },
   map<K, V>(key: ValueType<K>, value: ValueType<V>): ValueType<ReadonlyMap<K, V>> {
-    return { code: 'map', wire: WireType.map, label: `map<${key.label},${value.label}>`, key, value };
+    return makeType(TypeCode.map, WireType.map, `map<${key.label},${value.label}>`, {
+      key: key as ValueType<unknown>,
+      value: value as ValueType<unknown>,
+    });
   },
   struct<S>(schema: StructSchema<S>): ValueType<S> {
-    return { code: 'struct', wire: WireType.struct, label: `struct ${schema.name}`, schema: schema as StructSchema<unknown> };
+    return makeType(TypeCode.struct, WireType.struct, `struct ${schema.name}`, { schema: schema as StructSchema<unknown> });
   },
   /**
    * The same bytes as `inner`, seen as another shape: an adapter that lets a bare argument
    * (get's blob key) decode straight into the storage layer's request object.
    */
   mapped<W, V>(inner: ValueType<W>, fromWire: (inner: W) => V, toWire: (value: V) => W): ValueType<V> {
-    return {
-      code: 'mapped',
-      wire: inner.wire,
-      label: inner.label,
+    return makeType(TypeCode.mapped, inner.wire, inner.label, {
       element: inner as ValueType<unknown>,
       fromWire: fromWire as (inner: unknown) => unknown,
       toWire: toWire as (value: unknown) => unknown,
-    };
+    });
   },
 } as const;
 
