@@ -191,11 +191,10 @@ export interface RequestRouting {
 }
 
 /**
- * Writes a THFT header and then calls `writeBody` for the Thrift message; patches the lengths.
- * Returns the frame's start in the writer.
+ * Writes a THFT header with the body length left open; the caller writes the Thrift message and
+ * then calls finishRequestFrame with the returned position.
  */
-export function writeRequestFrame(writer: ThriftWriter, routing: RequestRouting, writeBody: () => void): number {
-  const start = writer.length;
+export function beginRequestFrame(writer: ThriftWriter, routing: RequestRouting): number {
   writer.writeU32(SIGNATURE);
   writer.writeU32(routing.version);
   let bodyLengthAt: number;
@@ -222,8 +221,10 @@ export function writeRequestFrame(writer: ThriftWriter, routing: RequestRouting,
     });
     writer.patchU32(metaLengthAt, writer.length - bodyLengthAt - 4);
   }
-  const bodyStart = writer.length;
-  writeBody();
+  return bodyLengthAt;
+}
+
+/** Patches the body length: everything written after the header (and meta). */
+export function finishRequestFrame(writer: ThriftWriter, bodyLengthAt: number, bodyStart: number): void {
   writer.patchU32(bodyLengthAt, writer.length - bodyStart);
-  return start;
 }

@@ -26,22 +26,23 @@ export interface ResponseHead {
 }
 
 /**
- * Writes a response frame: the length, the error name and the message header, then calls
- * `writeResult` (only for ERR_OK) and patches the length. Returns the frame's start.
+ * Writes the head of a response frame: the length (left open), the error name and the message
+ * header. Returns the frame's start, for finishResponseFrame once the result (ERR_OK only) is written.
  */
-export function writeResponseFrame(
+export function beginResponseFrame(
   writer: ThriftWriter,
   head: { readonly error: ErrorName; readonly name: string; readonly seqid: number },
-  writeResult: (() => void) | null,
 ): number {
   assert(isErrorName(head.error), `error ${head.error} is not a name the clients know`);
-  assert((head.error === 'ERR_OK') === (writeResult !== null), 'a result goes with ERR_OK and only with it');
   const start = writer.reserve(4);
   writer.writeString(head.error);
   writeMessageBegin(writer, head.name, MessageType.reply, head.seqid);
-  if (writeResult !== null) writeResult();
-  writer.patchU32(start, writer.length - start);
   return start;
+}
+
+/** Patches the total length, which counts the length field itself. */
+export function finishResponseFrame(writer: ThriftWriter, start: number): void {
+  writer.patchU32(start, writer.length - start);
 }
 
 /** Reads the head of one complete response frame (as cut by ResponseFrameDecoder). */

@@ -4,16 +4,16 @@
 // call a handler ('call'), answer an error ('reject', when the message header was readable) or
 // close the connection ('fatal'). Answer with encodeResponse / encodeErrorResponse.
 // Client: encodeRequest, then cut frames with ResponseFrameDecoder and decodeResponse.
-// Encoders append to a ThriftWriter (several frames may share one write) and leave it as it was
-// when they throw RpcCodecError for a value that cannot be encoded.
+// Encoders append to a ThriftWriter (several frames may share one socket write) and leave it as
+// it was when they throw RpcCodecError for a value that cannot be encoded.
 
 import { assert } from '../../common/assert.ts';
 import { codecAttempt, RpcCodecError, type CodecResult } from './codec-error.ts';
 import type { ErrorName } from './error-code.ts';
 import { MessageType, readMessageBegin, readWrapper, writeMessageBegin, writeWrapper } from './message.ts';
 import type { RequestFrame, RequestHeader, RequestRouting } from './request-frame.ts';
-import { writeRequestFrame } from './request-frame.ts';
-import { readResponseHead, writeResponseFrame, type ResponseHead } from './response-frame.ts';
+import { beginRequestFrame, finishRequestFrame } from './request-frame.ts';
+import { beginResponseFrame, finishResponseFrame, readResponseHead, type ResponseHead } from './response-frame.ts';
 import { ACK_SUFFIX, type AnyRpcMethod, type RpcMethod, type RpcRegistry } from './rpc-methods.ts';
 import { ThriftReader } from './thrift-reader.ts';
 import type { ValueType } from './thrift-types.ts';
@@ -80,12 +80,17 @@ export function encodeRequest<Request>(
   seqid: number,
   request: Request,
 ): void {
-  atomically(writer, () => {
-    writeRequestFrame(writer, routing, () => {
-      writeMessageBegin(writer, method.name, MessageType.call, seqid);
-      writeWrapper(writer, 1, method.request as ValueType<unknown>, request);
-    });
-  });
+  const start = writer.length;
+  try {
+    const bodyLengthAt = beginRequestFrame(writer, routing);
+    const bodyStart = writer.length;
+    writeMessageBegin(writer, method.name, MessageType.call, seqid);
+    writeWrapper(writer, 1, method.request as ValueType<unknown>, request);
+    finishRequestFrame(writer, bodyLengthAt, bodyStart);
+  } catch (error) {
+    writer.truncate(start);
+    throw error;
+  }
 }
 
 /** Appends an ERR_OK response carrying `response`. */
@@ -97,18 +102,21 @@ export function encodeResponse<Response>(
 ): void {
   const type = method.response;
   assert(type !== null, `${method.name} is one-way and gets no response`);
-  atomically(writer, () => {
-    writeResponseFrame(writer, { error: 'ERR_OK', name: method.name + ACK_SUFFIX, seqid }, () => {
-      writeWrapper(writer, 0, type as ValueType<unknown>, response);
-    });
-  });
+  const start = writer.length;
+  try {
+    beginResponseFrame(writer, { error: 'ERR_OK', name: method.name + ACK_SUFFIX, seqid });
+    writeWrapper(writer, 0, type as ValueType<unknown>, response);
+    finishResponseFrame(writer, start);
+  } catch (error) {
+    writer.truncate(start);
+    throw error;
+  }
 }
 
 /** Appends a response with an error and no body, for the RPC named `name` (known or not). */
 export function encodeErrorResponse(writer: ThriftWriter, name: string, seqid: number, error: Exclude<ErrorName, 'ERR_OK'>): void {
-  atomically(writer, () => {
-    writeResponseFrame(writer, { error, name: name + ACK_SUFFIX, seqid }, null);
-  });
+  const start = beginResponseFrame(writer, { error, name: name + ACK_SUFFIX, seqid });
+  finishResponseFrame(writer, start);
 }
 
 /** What the response side needs of a method (any request type). */
@@ -142,14 +150,4 @@ export function decodeResponse<Response>(frame: Uint8Array, method: ResponseSide
       throw error instanceof RpcCodecError ? error.within(`${method.name} result`) : error;
     }
   });
-}
-
-function atomically(writer: ThriftWriter, write: () => void): void {
-  const start = writer.length;
-  try {
-    write();
-  } catch (error) {
-    writer.truncate(start);
-    throw error;
-  }
 }

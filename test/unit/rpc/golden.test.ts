@@ -122,3 +122,14 @@ test('frames split anywhere across chunks come out whole and in order', (t) => {
   t.is(second.kind === 'frame' ? toHex(second.frame) : second.kind, toHex(response));
   t.is(responses.next().kind, 'need_more');
 });
+
+test('a value that cannot be encoded leaves the writer as it was', (t) => {
+  const writer = new ThriftWriter();
+  encodeErrorResponse(writer, 'RPC_RRDB_RRDB_GET', 7, 'ERR_OBJECT_NOT_FOUND');
+  const before = toHex(writer.toBytes());
+  t.throws(() => encodeResponse(writer, clientRpcs.get, 8, { kind: 'read_response', error: 0, value: 'v' as never, appId: 1, partitionIndex: 0, server: '' }), {
+    message: /read_response\.value: expected Uint8Array/,
+  });
+  t.throws(() => encodeRequest(writer, { version: 1, appId: 2, partitionIndex: 4, clientTimeoutMs: 1000, partitionHash: 0n }, clientRpcs.get, 1, { kind: 'get', key: null as never }));
+  t.is(toHex(writer.toBytes()), before);
+});
