@@ -63,10 +63,6 @@ export type CodecResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: RpcCodecError };
 
-export function codecOk<T>(value: T): CodecResult<T> {
-  return { ok: true, value };
-}
-
 /** Runs a decode that throws RpcCodecError and returns its outcome; anything else is a bug. */
 export function codecAttempt<T>(decode: () => T): CodecResult<T> {
   try {

@@ -21,6 +21,6 @@ export {
 } from './request-frame.ts';
 export { ResponseFrameDecoder, type ResponseHead } from './response-frame.ts';
 export {
-  decodeRequest, decodeResponse, decodeResponseHead, encodeErrorResponse, encodeRequest, encodeResponse,
-  type DecodedResponse, type IncomingRequest, type ResponseSide,
+  callRequest, decodeRequest, decodeResponse, decodeResponseHead, encodeErrorResponse, encodeRequest, encodeResponse,
+  type DecodedResponse, type IncomingCall, type IncomingRequest, type ResponseSide,
 } from './rpc-codec.ts';

@@ -72,6 +72,13 @@ export function decodeRequest(frame: RequestFrame, registry: RpcRegistry): Incom
   }
 }
 
+export type IncomingCall = Extract<IncomingRequest, { readonly kind: 'call' }>;
+
+/** The call's argument typed by `method`, or undefined when the call is for another method. */
+export function callRequest<Request>(call: IncomingCall, method: RpcMethod<Request, unknown>): Request | undefined {
+  return call.method === method ? (call.request as Request) : undefined;
+}
+
 /** Appends one request frame. */
 export function encodeRequest<Request>(
   writer: ThriftWriter,

@@ -4,7 +4,7 @@
 // unknown RPC names and one-way clear_scanner frame as Pegasus does.
 import test from 'ava';
 import {
-  clientRpcs, createRpcRegistry, decodeRequest, decodeRequestFrame, decodeResponse, encodeErrorResponse,
+  callRequest, clientRpcs, createRpcRegistry, decodeRequest, decodeRequestFrame, decodeResponse, encodeErrorResponse,
   encodeRequest, encodeResponse, RequestFrameDecoder, ResponseFrameDecoder, ThriftWriter,
 } from '../../../cluster/rpc/index.ts';
 import { fixture, toHex, utf8 } from './fixture-hex.ts';
@@ -24,6 +24,8 @@ test('the v1 get request decodes to its routing header and a storage get request
   t.is(incoming.method, clientRpcs.get);
   t.is(incoming.seqid, 1);
   t.deepEqual(incoming.request, { kind: 'get', key });
+  t.deepEqual(callRequest(incoming, clientRpcs.get)?.key, key);
+  t.is(callRequest(incoming, clientRpcs.put), undefined);
 });
 
 test('the v1 get request encodes to the reference bytes', (t) => {
