@@ -6,7 +6,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import {
-  clientRpcs, createRpcRegistry, decodeRequest, decodeResponse, encodeRequest, encodeResponse, RequestFrameDecoder,
+  clientRpcs, createRpcRegistry, decodeRequest, decodeRequestFrame, decodeResponse, encodeRequest, encodeResponse, RequestFrameDecoder,
   ResponseFrameDecoder, RpcCodecError, ThriftWriter, type ResponseSide, type RpcCodecErrorCode,
 } from '../../../cluster/rpc/index.ts';
 import { RPC_REQUEST_FRAME_BYTES_MAX } from '../../../common/limits.ts';
@@ -193,4 +193,30 @@ test('random multi_get requests and scan responses round-trip', (t) => {
     if (!decoded.ok) throw new Error(decoded.error.message);
     t.deepEqual(decoded.value.response, response);
   }), { numRuns: 100 });
+});
+
+test('a one-shot frame (an HTTP body) that is cut short or has bytes after it is refused clearly', (t) => {
+  fc.assert(fc.property(fc.constantFrom(...seeds), fc.nat(), (seed, cut) => {
+    const result = decodeRequestFrame(seed.subarray(0, cut % seed.length));
+    t.is(result.ok ? 'ok' : result.error.code, 'truncated');
+  }), { numRuns: 200 });
+  const extra = decodeRequestFrame(new Uint8Array([...fixture('get-request-v1.hex'), 0]));
+  t.regex(extra.ok ? 'ok' : extra.error.message, /1 bytes after the request frame/);
+});
+
+test('response frames with a wrong length, unknown error name, wrong name or type are refused', (t) => {
+  const good = fixture('get-response.hex');
+  const code = (bytes: Uint8Array): string => {
+    const result = decodeResponse(bytes, clientRpcs.get);
+    return result.ok ? 'ok' : result.error.code;
+  };
+  t.is(code(good), 'ok');
+  t.is(code(good.subarray(0, good.length - 1)), 'bad_header_length');
+  t.is(code(mutate(good, [[8, 0x58]])), 'unknown_error_name'); // "ERX_OK"
+  t.is(code(mutate(good, [[42, 0x4c]])), 'bad_message'); // "..._ACL"
+  t.is(code(mutate(good, [[17, 0x01]])), 'bad_message'); // CALL instead of REPLY
+  const short = new ResponseFrameDecoder();
+  short.push(new Uint8Array([0, 0, 0, 5]));
+  const step = short.next();
+  t.is(step.kind === 'error' ? step.error.code : step.kind, 'bad_header_length');
 });
