@@ -1,5 +1,18 @@
 // The RPC layer's protocol surface: THFT framing, the schema-driven Thrift codec, the structs and
 // RPC names. Edge-safe (Uint8Array, DataView, TextEncoder only); the edge client reuses it.
+//
+// Server, per connection:
+//   const frames = new RequestFrameDecoder(); const registry = createRpcRegistry().register(...internal);
+//   on data: frames.push(chunk); loop step = frames.next() until 'need_more';
+//     'error' -> close the connection;
+//     'frame' -> decodeRequest(step.frame, registry):
+//        'call'   -> handle call.method with call.request (callRequest(call, clientRpcs.get) types it),
+//                    then encodeResponse(writer, call.method, call.seqid, response) unless one-way;
+//        'reject' -> if answerable, encodeErrorResponse(writer, name, seqid, reject.error.wireError);
+//        'fatal'  -> close the connection.
+// Client: encodeRequest(writer, routing, clientRpcs.get, seqid, { kind: 'get', key });
+//   responses: ResponseFrameDecoder -> decodeResponseHead(frame) to match the seqid ->
+//   decodeResponse(frame, method) -> { head: { error, name, seqid }, response? }.
 
 export { ERROR_NAMES, isErrorName, type ErrorName } from './error-code.ts';
 export { RpcCodecError, type CodecResult, type RpcCodecErrorCode } from './codec-error.ts';
