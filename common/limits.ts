@@ -70,3 +70,17 @@ export const META_PROPOSALS_PER_CURE_MAX = 1024;
 export const META_BALANCE_MOVES_PER_ROUND_MAX = 10;
 /** Table name length in bytes. */
 export const META_TABLE_NAME_BYTES_MAX = 256;
+
+// --- rpc: THFT framing and the Thrift binary codec (reference/pegasus-api.md section 4) ---
+/** Request frame (header + meta + body): the largest write body plus room for the rest. */
+export const RPC_REQUEST_FRAME_BYTES_MAX = WRITE_BODY_BYTES_MAX + (64 << 10);
+/** Response frame, total length included: the largest multi_get answer plus room for the rest. */
+export const RPC_RESPONSE_FRAME_BYTES_MAX = MULTI_GET_ITERATION_BYTES_MAX + (1 << 20);
+/** THFT v1 request meta (thrift_request_meta_v1); clients send about 40 bytes. */
+export const RPC_REQUEST_META_BYTES_MAX = 1024;
+/** Thrift message name (the RPC name, plus "_ACK" in a response) and the error name. */
+export const RPC_NAME_BYTES_MAX = 128;
+/** Elements of one Thrift list, set or map. */
+export const RPC_CONTAINER_COUNT_MAX = 1 << 20;
+/** Nesting of structs and containers inside one message, also when skipping unknown fields. */
+export const RPC_NESTING_DEPTH_MAX = 32;
