@@ -229,8 +229,7 @@ export class ReplicaCore {
         this.collectLogGarbage();
         break;
       case 'lease_expired':
-        if (this.roleNow === 'primary' || this.roleNow === 'secondary') this.toInactive({ transient: true, failWrites: true });
-        else if (this.roleNow === 'potential_secondary') this.toInactive({ transient: false, failWrites: true });
+        this.onLeaseExpired();
         break;
       case 'local_failure':
         this.toError();
@@ -239,6 +238,13 @@ export class ReplicaCore {
         assertNever(input, 'replica input');
     }
     this.startQueuedWrites();
+  }
+
+  /** Without the meta server's lease a replica stops serving: meta may already have replaced it. */
+  private onLeaseExpired(): void {
+    const serving = this.roleNow === 'primary' || this.roleNow === 'secondary';
+    if (serving || (this.roleNow === 'inactive' && this.inactiveTransient)) this.toInactive({ transient: true, failWrites: true });
+    else if (this.roleNow === 'potential_secondary') this.toInactive({ transient: false, failWrites: true });
   }
 
   private stepInError(input: ReplicaInput): void {

@@ -364,6 +364,7 @@ export class Driver {
       if (ready.truncateLogAfter !== undefined) {
         const after = ready.truncateLogAfter;
         node.log = node.log.filter((e) => e.mutation.decree <= after);
+        this.trace.push(`${node.id} drops its log after d${after}`);
       }
       const imported = ready.importCheckpoint;
       if (imported !== undefined) this.importCheckpoint(node, imported.from, imported.decree);
