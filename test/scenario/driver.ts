@@ -224,6 +224,30 @@ export class Driver {
     this.toReplica(to, { kind: 'config_sync', config: this.metaConfig });
   }
 
+  /** Config sync to every live node. */
+  syncAll(): void {
+    for (const node of this.nodes.values()) if (node.core !== undefined) this.sync(node.id);
+  }
+
+  /**
+   * Every member was dropped: meta picks the dropped replica with the largest (ballot, committed
+   * decree, prepared decree) from the replicas' reports and proposes it as primary.
+   */
+  metaAssignPrimaryFromReports(): NodeId {
+    const reports = [...this.nodes.values()].filter((n) => n.core !== undefined).map((n) => this.core(n.id).info());
+    const key = (r: (typeof reports)[number]): bigint[] => [r.ballot, r.committedDecree, r.preparedDecree];
+    const better = (a: bigint[], b: bigint[]): boolean => {
+      for (let i = 0; i < a.length; i += 1) if ((a[i] ?? 0n) !== (b[i] ?? 0n)) return (a[i] ?? 0n) > (b[i] ?? 0n);
+      return false;
+    };
+    let best = reports[0];
+    for (const r of reports) if (best === undefined || better(key(r), key(best))) best = r;
+    if (best === undefined) throw new Error('no replica reported');
+    this.trace.push(`meta reports: ${reports.map((r) => `${r.node}(b${r.ballot} c${r.committedDecree} p${r.preparedDecree})`).join(' ')}`);
+    this.propose(best.node, 'assign_primary', best.node);
+    return best.node;
+  }
+
   /** The meta server declares the primary dead and writes the configuration without it. */
   metaDropPrimary(): void {
     const old = this.metaConfig;
