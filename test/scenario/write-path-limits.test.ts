@@ -15,7 +15,7 @@ test('writes arriving while a mutation is in flight are batched into one mutatio
   d.settle();
   const prepares = d.trace.filter((line) => line.startsWith('n1->n2 prepare '));
   t.deepEqual(prepares, ['n1->n2 prepare b2 d1 committed=0', 'n1->n2 prepare b2 d2 committed=1']);
-  t.is(d.value('n2', 'k4'), 'x');
+  t.is(d.value('n1', 'k4'), 'x');
 });
 
 test('a batch closes at the byte bound', (t) => {
