@@ -230,20 +230,23 @@ export class Driver {
   }
 
   /**
-   * Every member was dropped: meta picks the dropped replica with the largest (ballot, committed
-   * decree, prepared decree) from the replicas' reports and proposes it as primary.
+   * Every member was dropped ("DDD"): meta waits for the last two dropped replicas, then picks
+   * the one with the larger (committed decree, prepared decree) from their reports and proposes
+   * it as primary. Undefined while one of them is down.
    */
-  metaAssignPrimaryFromReports(): NodeId {
-    const reports = [...this.nodes.values()].filter((n) => n.core !== undefined).map((n) => this.core(n.id).info());
-    const key = (r: (typeof reports)[number]): bigint[] => [r.ballot, r.committedDecree, r.preparedDecree];
-    const better = (a: bigint[], b: bigint[]): boolean => {
-      for (let i = 0; i < a.length; i += 1) if ((a[i] ?? 0n) !== (b[i] ?? 0n)) return (a[i] ?? 0n) > (b[i] ?? 0n);
-      return false;
-    };
+  metaAssignPrimaryFromReports(): NodeId | undefined {
+    const drops = [...new Set(this.metaConfig.lastDrops)].slice(-2);
+    if (drops.some((id) => this.nodes.get(id)?.core === undefined)) return undefined;
+    const reports = drops.map((id) => this.core(id).info());
     let best = reports[0];
-    for (const r of reports) if (best === undefined || better(key(r), key(best))) best = r;
-    if (best === undefined) throw new Error('no replica reported');
-    this.trace.push(`meta reports: ${reports.map((r) => `${r.node}(b${r.ballot} c${r.committedDecree} p${r.preparedDecree})`).join(' ')}`);
+    for (const r of reports) {
+      if (best === undefined) best = r;
+      const ahead = r.committedDecree > best.committedDecree ||
+        (r.committedDecree === best.committedDecree && r.preparedDecree > best.preparedDecree);
+      if (ahead) best = r;
+    }
+    if (best === undefined) return undefined;
+    this.trace.push(`meta reports: ${reports.map((r) => `${r.node}(c${r.committedDecree} p${r.preparedDecree})`).join(' ')}`);
     this.propose(best.node, 'assign_primary', best.node);
     return best.node;
   }
