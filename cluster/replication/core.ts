@@ -926,8 +926,10 @@ export class ReplicaCore {
       return;
     }
     if (message.learnerSignature !== 0 && !this.isMemberOf(message.config)) {
-      const sameRound = this.roleNow === 'potential_secondary' && this.learning?.signature === message.learnerSignature;
-      if (!sameRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
+      // Signatures grow: an invitation older than our current round is a late duplicate.
+      const current = this.learning;
+      const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
+      if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
         this.toLearner(message.learnerSignature, from);
       }
     } else if (this.roleNow === 'secondary') {
@@ -949,11 +951,13 @@ export class ReplicaCore {
 
   // --- learning, primary side ---
 
+  /** Invites a learner; a repeated proposal re-sends the invitation of the running round. */
   private addLearner(node: NodeId): void {
     if (this.isMember(node) || node === this.self) return;
-    if (!this.learners.has(node) && this.learners.size >= this.options.learnersMax) return;
-    const signature = Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
-    this.learners.set(node, { signature, prepareStartDecree: 0n });
+    const existing = this.learners.get(node);
+    if (existing === undefined && this.learners.size >= this.options.learnersMax) return;
+    const signature = existing?.signature ?? Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
+    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n });
     const config = this.config;
     assert(config !== undefined, 'a primary has a configuration');
     this.send(node, { kind: 'group_check', gpid: this.gpid, config, learnerSignature: signature, committedDecree: this.plist.committedDecree });
