@@ -70,6 +70,7 @@ export class Driver {
   /** Nodes cut off from the meta server. */
   readonly metaCut = new Set<NodeId>();
   private readonly nodes = new Map<NodeId, Node>();
+  private readonly appliedContent = new Map<Decree, string>();
   private readonly options: DriverOptions;
   private nextRequestId = 1;
   private readonly pendingReads = new Map<number, { node: NodeId; key: string }>();
@@ -235,7 +236,7 @@ export class Driver {
    * it as primary. Undefined while one of them is down.
    */
   metaAssignPrimaryFromReports(): NodeId | undefined {
-    const drops = [...new Set(this.metaConfig.lastDrops)].slice(-2);
+    const drops = this.metaConfig.lastDrops.slice(-2);
     if (drops.some((id) => this.nodes.get(id)?.core === undefined)) return undefined;
     const reports = drops.map((id) => this.core(id).info());
     let best = reports[0];
@@ -254,7 +255,7 @@ export class Driver {
   /** The meta server declares the primary dead and writes the configuration without it. */
   metaDropPrimary(): void {
     const old = this.metaConfig;
-    this.metaConfig = { ...old, ballot: old.ballot + 1n, primary: '', lastDrops: [...old.lastDrops, old.primary] };
+    this.metaConfig = { ...old, ballot: old.ballot + 1n, primary: '', lastDrops: withDrops(old.lastDrops, [old.primary]) };
     this.trace.push(`meta config b${this.metaConfig.ballot} ${describeConfig(this.metaConfig)} (primary ${old.primary} dead)`);
   }
 
@@ -275,7 +276,7 @@ export class Driver {
       const dropped = [current.primary, ...current.secondaries].filter(
         (n) => n !== '' && n !== request.config.primary && !request.config.secondaries.includes(n),
       );
-      this.metaConfig = { ...request.config, lastDrops: [...current.lastDrops, ...dropped] };
+      this.metaConfig = { ...request.config, lastDrops: withDrops(current.lastDrops, dropped) };
       this.trace.push(`meta config b${this.metaConfig.ballot} ${describeConfig(this.metaConfig)} (${request.kind} ${request.node})`);
       this.toReplica(request.from, { kind: 'config_change_reply', error: 'ERR_OK', config: this.metaConfig });
     }
@@ -449,6 +450,14 @@ export class Driver {
   private applyToStorage(node: Node, mutation: Mutation): void {
     const storage = node.storage;
     if (mutation.decree !== storage.appliedDecree + 1n) throw new Error(`${node.id} applies d${mutation.decree} after d${storage.appliedDecree}`);
+    // Committed prefixes agree: every replica applies the same content at a decree (checked
+    // when logs are durable; with fsync `never` a lost tail may be legitimately rewritten).
+    const content = mutation.requests.map((r) => decoder.decode(r)).join(';');
+    const seen = this.appliedContent.get(mutation.decree);
+    if (seen !== undefined && seen !== content && this.options.fsync !== 'never') {
+      throw new Error(`${node.id} applies d${mutation.decree} "${content}" but another replica applied "${seen}"`);
+    }
+    this.appliedContent.set(mutation.decree, content);
     for (const request of mutation.requests) {
       const [key, value] = decoder.decode(request).split('=');
       if (key !== undefined && value !== undefined) storage.data.set(key, value);
@@ -479,6 +488,11 @@ export class Driver {
     node.logTruncatedDecree = decree;
     this.trace.push(`${node.id} imports checkpoint d${decree} from ${from}`);
   }
+}
+
+/** Pegasus maintain_drops: a dropped node moves to the end of last_drops, listed once. */
+function withDrops(lastDrops: readonly NodeId[], dropped: readonly NodeId[]): NodeId[] {
+  return [...lastDrops.filter((node) => !dropped.includes(node)), ...dropped];
 }
 
 export function describe(message: PeerMessage): string {
