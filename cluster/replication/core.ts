@@ -390,8 +390,12 @@ export class ReplicaCore {
   private adoptConfig(config: PartitionConfiguration): void {
     assert(config.ballot >= this.ballot, 'only a configuration at least as new is adopted');
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
+    if (this.config !== undefined && config.ballot < this.config.ballot) return; // older than one we know
     const newer = config.ballot > this.ballot;
-    this.setBallot(config.ballot);
+    // A replica takes the ballot of configurations it serves in (as member or learner). A dropped
+    // replica keeps the ballot of its last membership: meta compares it when every replica was lost.
+    const learnerOfIt = this.roleNow === 'potential_secondary' && this.learning?.primary === config.primary;
+    if (this.isMemberOf(config) || learnerOfIt) this.setBallot(config.ballot);
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
@@ -428,9 +432,11 @@ export class ReplicaCore {
 
   private requestMeta(kind: ConfigChangeKind, node: NodeId, proposed: Omit<PartitionConfiguration, 'ballot' | 'lastCommittedDecree'>): void {
     assert(this.pendingMeta === undefined, 'one configuration change at a time');
+    const current = this.config;
+    assert(current !== undefined && current.ballot >= this.ballot, 'a change is proposed against the newest configuration known');
     const config: PartitionConfiguration = {
       ...proposed,
-      ballot: this.ballot + 1n,
+      ballot: current.ballot + 1n,
       lastCommittedDecree: this.plist.committedDecree,
     };
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
@@ -931,6 +937,7 @@ export class ReplicaCore {
       const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
       if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
         this.toLearner(message.learnerSignature, from);
+        this.setBallot(message.config.ballot);
       }
     } else if (this.roleNow === 'secondary') {
       if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;

@@ -232,7 +232,7 @@ export class Driver {
 
   /**
    * Every member was dropped ("DDD"): meta waits for the last two dropped replicas, then picks
-   * the one with the larger (committed decree, prepared decree) from their reports and proposes
+   * the one with the larger (ballot, committed decree, prepared decree) from their reports and proposes
    * it as primary. Undefined while one of them is down.
    */
   metaAssignPrimaryFromReports(): NodeId | undefined {
@@ -242,12 +242,12 @@ export class Driver {
     let best = reports[0];
     for (const r of reports) {
       if (best === undefined) best = r;
-      const ahead = r.committedDecree > best.committedDecree ||
-        (r.committedDecree === best.committedDecree && r.preparedDecree > best.preparedDecree);
+      const ahead = r.ballot !== best.ballot ? r.ballot > best.ballot : r.committedDecree !== best.committedDecree
+        ? r.committedDecree > best.committedDecree : r.preparedDecree > best.preparedDecree;
       if (ahead) best = r;
     }
     if (best === undefined) return undefined;
-    this.trace.push(`meta reports: ${reports.map((r) => `${r.node}(c${r.committedDecree} p${r.preparedDecree})`).join(' ')}`);
+    this.trace.push(`meta reports: ${reports.map((r) => `${r.node}(b${r.ballot} c${r.committedDecree} p${r.preparedDecree})`).join(' ')}`);
     this.propose(best.node, 'assign_primary', best.node);
     return best.node;
   }

@@ -39,13 +39,14 @@ test('assign_primary takes effect only when meta confirms', (t) => {
   t.is(core.ready().roleChanged, 'primary');
 });
 
-test('a refused request leaves the replica where meta says', (t) => {
+test('a refused request leaves the replica where meta says; a non-member keeps its own ballot', (t) => {
   const core = new ReplicaCore({ gpid, self: 'n1' });
   core.step({ kind: 'meta', message: { kind: 'config_proposal', type: 'assign_primary', node: 'n1', config: config(0n, '') } });
   core.advance(core.ready());
   core.step({ kind: 'meta', message: { kind: 'config_change_reply', error: 'ERR_INVALID_VERSION', config: config(2n, 'n2') } });
   t.is(core.role, 'inactive');
-  t.is(core.info().ballot, 2n);
+  t.is(core.info().ballot, 0n);
+  t.is(core.info().config?.ballot, 2n);
 });
 
 test('after a local failure the replica stays in error and refuses everything', (t) => {
