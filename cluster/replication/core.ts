@@ -471,7 +471,7 @@ export class ReplicaCore {
       return;
     }
     if (pending === undefined || config.ballot < this.ballot || error === 'ERR_OK') return;
-    if (error === 'ERR_BUSY' || error === 'ERR_TIMEOUT') return; // resent on the next meta retry
+    if (error === 'ERR_BUSY' || error === 'ERR_TIMEOUT' || error === 'ERR_STATE_FREEZED') return; // resent on the next meta retry
     // Refused (ERR_INVALID_VERSION, ERR_STATE_FREEZED...): resume under the configuration meta holds.
     this.pendingMeta = undefined;
     this.adoptConfig(config);
