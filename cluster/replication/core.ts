@@ -126,6 +126,7 @@ export class ReplicaCore {
   private readonly logReads = new Map<number, PendingLogRead>();
   private nextReadId = 1;
   private pendingMeta: PendingMetaRequest | undefined = undefined;
+  private lastMetaRequestTick: number | undefined = undefined;
 
   // secondary and learner
   private commitTarget: Decree;
@@ -399,6 +400,7 @@ export class ReplicaCore {
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
+    if (this.pendingMeta !== undefined && !newer) return; // our change is pending: wait for meta's answer
     const resumable = this.roleNow !== 'inactive' || this.inactiveTransient;
     if (config.primary === this.self) {
       if (resumable && (newer || this.roleNow !== 'primary')) this.toPrimary();
@@ -423,6 +425,8 @@ export class ReplicaCore {
     const config = this.config;
     assert(config !== undefined, 'removal is asked against a configuration');
     if (this.pendingMeta !== undefined) return;
+    // After a refusal, ask again only on the retry timer (never in a tight loop with meta).
+    if (this.lastMetaRequestTick !== undefined && this.tickNow - this.lastMetaRequestTick < this.options.metaRetryTicks) return;
     this.requestMeta('downgrade_to_inactive', this.self, {
       ...config,
       primary: config.primary === this.self ? '' : config.primary,
@@ -442,6 +446,7 @@ export class ReplicaCore {
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
     const request: ConfigChangeRequest = { kind, node, config };
     this.pendingMeta = { request, sentTick: this.tickNow };
+    this.lastMetaRequestTick = this.tickNow;
     this.out.requestsToMeta.push(request);
     // 2PC stops until meta answers (Pegasus: PS_INACTIVE with _inactive_is_transient).
     if (this.roleNow === 'primary' || this.roleNow === 'secondary') this.toInactive({ transient: true, failWrites: false });
@@ -484,7 +489,8 @@ export class ReplicaCore {
 
   private onConfigProposal(proposal: ConfigProposalMessage): void {
     if (proposal.config.ballot < this.ballot) return; // stale
-    if (proposal.config.ballot > this.ballot || this.config === undefined) this.adoptConfig(proposal.config);
+    // A proposal carries meta's current configuration: it also serves as a config sync.
+    this.adoptConfig(proposal.config);
     if (this.pendingMeta !== undefined || this.roleNow === 'error') return;
     const config = this.config;
     if (config === undefined) return;
@@ -546,7 +552,16 @@ export class ReplicaCore {
       this.maybeEmptyWrite();
     } else if (this.roleNow === 'potential_secondary') {
       this.learnerTick();
+    } else if (this.roleNow === 'inactive' && !this.inactiveTransient && this.pendingMeta === undefined) {
+      this.retryRemovalOfRestarted();
     }
+  }
+
+  /** A restarted replica still listed where nobody else will remove it asks again. */
+  private retryRemovalOfRestarted(): void {
+    const config = this.config;
+    if (config === undefined || !this.isMemberOf(config)) return;
+    if (config.primary === this.self || config.primary === '') this.askToBeRemoved();
   }
 
   private checkPrepareTimeouts(): void {
