@@ -55,6 +55,8 @@ interface PrepareSent {
 /** A learner as its primary tracks it. */
 interface LearnerOnPrimary {
   readonly signature: number;
+  /** Last tick the learner asked for something (or was invited). */
+  lastContactTick: number;
   /** 0 until the learner receives prepares; then every prepare from this decree goes to it. */
   prepareStartDecree: Decree;
 }
@@ -550,6 +552,7 @@ export class ReplicaCore {
       if (this.roleNow !== 'primary') return;
       if (this.tickNow - this.lastGroupCheckTick >= this.options.groupCheckIntervalTicks) this.sendGroupCheck();
       this.maybeEmptyWrite();
+      this.dropIdleLearners();
     } else if (this.roleNow === 'potential_secondary') {
       this.learnerTick();
     } else if (this.roleNow === 'inactive' && !this.inactiveTransient && this.pendingMeta === undefined) {
@@ -979,10 +982,18 @@ export class ReplicaCore {
     const existing = this.learners.get(node);
     if (existing === undefined && this.learners.size >= this.options.learnersMax) return;
     const signature = existing?.signature ?? Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
-    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n });
+    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n, lastContactTick: this.tickNow });
     const config = this.config;
     assert(config !== undefined, 'a primary has a configuration');
     this.send(node, { kind: 'group_check', gpid: this.gpid, config, learnerSignature: signature, committedDecree: this.plist.committedDecree });
+  }
+
+  /** A learner that went away must not hold a learner slot for ever. */
+  private dropIdleLearners(): void {
+    for (const [node, learner] of this.learners) {
+      const idle = this.tickNow - learner.lastContactTick >= this.options.learnerIdleTicks;
+      if (idle && learner.prepareStartDecree === 0n) this.dropLearner(node);
+    }
   }
 
   private dropLearner(node: NodeId): void {
@@ -1012,6 +1023,7 @@ export class ReplicaCore {
       this.respondLearn(from, { signature: request.signature, error: 'ERR_WRONG_CHECKSUM' });
       return;
     }
+    learner.lastContactTick = this.tickNow;
     if (request.committedDecree > this.plist.maxDecree) {
       this.respondLearn(from, { signature: request.signature, error: 'ERR_OK', discardLearnerState: true });
       return;
@@ -1059,7 +1071,7 @@ export class ReplicaCore {
       this.respondLearn(learner, { signature, error: 'ERR_OK', learnType, checkpointDecree, mutations: [] });
       return;
     }
-    if (this.logReads.size >= this.options.learnersMax) {
+    if (this.logReads.size >= this.options.logReadsInFlightMax) {
       this.respondLearn(learner, { signature, error: 'ERR_TRY_AGAIN' });
       return;
     }

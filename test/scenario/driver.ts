@@ -143,6 +143,11 @@ export class Driver {
     return requestId;
   }
 
+  /** Any other input, as a shell would step it. */
+  input(id: NodeId, input: Parameters<ReplicaCore['step']>[0]): void {
+    this.stepNode(id, input);
+  }
+
   // --- time, network, meta ---
 
   tick(count = 1): void {
