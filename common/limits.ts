@@ -37,7 +37,7 @@ export const RECOVERED_LOG_MUTATIONS_MAX = 1_000_000;
 /** Default ticks (the shell chooses the tick length; 100 ms in the server). */
 export const PREPARE_TIMEOUT_TICKS = 30;
 export const LEARNER_PREPARE_TIMEOUT_TICKS = 50;
-export const PREPARE_RETRY_TICKS = 1;
+export const PREPARE_RETRY_TICKS = 5;
 export const GROUP_CHECK_INTERVAL_TICKS = 100;
 export const EMPTY_WRITE_IDLE_TICKS = 100;
 export const META_RETRY_TICKS = 10;

@@ -395,10 +395,10 @@ export class ReplicaCore {
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
     if (this.config !== undefined && config.ballot < this.config.ballot) return; // older than one we know
     const newer = config.ballot > this.ballot;
-    // A replica takes the ballot of configurations it serves in (as member or learner). A dropped
-    // replica keeps the ballot of its last membership: meta compares it when every replica was lost.
-    const learnerOfIt = this.roleNow === 'potential_secondary' && this.learning?.primary === config.primary;
-    if (this.isMemberOf(config) || learnerOfIt) this.setBallot(config.ballot);
+    // A replica takes the ballot of configurations it is a member of. A learner or a dropped replica
+    // keeps the ballot of its last membership: when every replica was lost, meta compares ballots,
+    // and a learner must not look as current as the members it was learning from.
+    if (this.isMemberOf(config)) this.setBallot(config.ballot);
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
@@ -749,8 +749,10 @@ export class ReplicaCore {
 
   /** Secondaries and learners commit up to what the primary said is committed. */
   private commitToTarget(): void {
+    // Learned mutations may carry other ballot stamps for the same contents (a primary re-stamps
+    // what it had not seen committed), so the ballot order is asserted on primaries only.
     while (this.plist.committedDecree < this.commitTarget) {
-      const mutation = this.plist.commitNext();
+      const mutation = this.plist.commitNext(false);
       if (mutation === undefined) return;
       this.handToApply(mutation);
     }
@@ -955,7 +957,6 @@ export class ReplicaCore {
       const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
       if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
         this.toLearner(message.learnerSignature, from);
-        this.setBallot(message.config.ballot);
       }
     } else if (this.roleNow === 'secondary') {
       if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;
@@ -1137,6 +1138,11 @@ export class ReplicaCore {
     if (response.signature !== learning.signature || from !== learning.primary || learning.requestTick === undefined) return;
     if (response.config.ballot > this.ballot) this.adoptConfig(response.config);
     if (this.roleNow !== 'potential_secondary') return;
+    if (response.error === 'ERR_WRONG_CHECKSUM') {
+      // The primary no longer teaches this round: wait for a new invitation.
+      this.toInactive({ transient: false, failWrites: false });
+      return;
+    }
     if (response.error !== 'ERR_OK') return; // asked again on the retry timer
     learning.requestTick = undefined;
     if (response.discardLearnerState) {
