@@ -381,6 +381,15 @@ export class ReplicaCore {
     return config !== undefined && (config.primary === node || config.secondaries.includes(node));
   }
 
+  /**
+   * The newest ballot this replica knows of: its own, or that of a newer configuration it heard of
+   * without being a member. Messages from an older configuration are refused against it.
+   */
+  private knownBallot(): Ballot {
+    const configBallot = this.config?.ballot ?? 0n;
+    return configBallot > this.ballot ? configBallot : this.ballot;
+  }
+
   private setBallot(ballot: Ballot): void {
     assert(ballot >= this.ballot, `a ballot never decreases (${this.ballot} -> ${ballot})`);
     if (ballot > this.ballot) {
@@ -857,14 +866,14 @@ export class ReplicaCore {
   private sendPrepareAck(to: NodeId, mutation: Pick<Mutation, 'ballot' | 'decree'>, error: ReplicationErrorCode): void {
     this.send(to, {
       kind: 'prepare_ack', gpid: this.gpid, error, ballot: mutation.ballot, decree: mutation.decree,
-      receiverBallot: this.ballot, committedDecree: this.plist.committedDecree,
+      receiverBallot: this.knownBallot(), committedDecree: this.plist.committedDecree,
     });
   }
 
   private onPrepare(from: NodeId, message: PrepareMessage): void {
     const mutation = message.mutation;
     assert(mutation.ballot === message.config.ballot, 'a primary prepares under its configuration ballot');
-    if (message.config.ballot < this.ballot) {
+    if (message.config.ballot < this.knownBallot()) {
       this.sendPrepareAck(from, mutation, 'ERR_VERSION_OUTDATED');
       return;
     }
@@ -941,8 +950,8 @@ export class ReplicaCore {
 
   private onGroupCheck(from: NodeId, message: GroupCheckMessage): void {
     const ack = (error: ReplicationErrorCode): void =>
-      this.send(from, { kind: 'group_check_ack', gpid: this.gpid, error, receiverBallot: this.ballot, committedDecree: this.plist.committedDecree });
-    if (message.config.ballot < this.ballot) {
+      this.send(from, { kind: 'group_check_ack', gpid: this.gpid, error, receiverBallot: this.knownBallot(), committedDecree: this.plist.committedDecree });
+    if (message.config.ballot < this.knownBallot()) {
       ack('ERR_VERSION_OUTDATED');
       return;
     }
