@@ -51,6 +51,38 @@ export const SERVICE_INSTALL_TIMEOUT_MS = 20 * 60_000;
 /** A service's log file beyond this size is moved to `<log>.1` when the service next starts. */
 export const SERVICE_LOG_BYTES_MAX = 16 << 20;
 
+// --- replication (reference/pegasus-server.md section 2) ---
+/** Prepare list slots (max_mutation_count_in_prepare_list). */
+export const PREPARE_LIST_CAPACITY = 110;
+/** Mutations in two-phase commit at once; beyond it writes get ERR_CAPACITY_EXCEEDED (staleness_for_commit). */
+export const MUTATIONS_IN_FLIGHT_MAX = 20;
+/** A batch of consecutive batchable writes closes at this many bytes (~1 MB in Pegasus). */
+export const MUTATION_BATCH_BYTES_MAX = 1 << 20;
+/** Client writes in one mutation. */
+export const MUTATION_BATCH_REQUESTS_MAX = 1000;
+/** Client writes queued on a primary waiting for a free slot in two-phase commit. */
+export const WRITE_QUEUE_REQUESTS_MAX = 1000;
+/** Mutations in one learn response (a learner asks again for more). */
+export const LEARN_RESPONSE_MUTATIONS_MAX = 200;
+/** Learners one primary teaches at once. */
+export const LEARNERS_PER_PARTITION_MAX = 4;
+/** Outstanding log reads a primary requests from its shell for learners. */
+export const LOG_READS_IN_FLIGHT_MAX = 4;
+/** Mutations accepted from a recovered log at construction. */
+export const RECOVERED_LOG_MUTATIONS_MAX = 1_000_000;
+/** Default ticks (the shell chooses the tick length; 100 ms in the server). */
+export const PREPARE_TIMEOUT_TICKS = 30;
+export const LEARNER_PREPARE_TIMEOUT_TICKS = 50;
+export const PREPARE_RETRY_TICKS = 5;
+export const GROUP_CHECK_INTERVAL_TICKS = 100;
+export const EMPTY_WRITE_IDLE_TICKS = 100;
+export const META_RETRY_TICKS = 10;
+export const LEARN_RETRY_TICKS = 10;
+/** A learner not heard from for this long (and not yet taking prepares) is dropped by its primary. */
+export const LEARNER_IDLE_TICKS = 600;
+/** Two-phase commit minimum replica count (mutation_2pc_min_replica_count). */
+export const MUTATION_2PC_MIN_REPLICA_COUNT = 2;
+
 // --- meta (reference/pegasus-server.md sections 1.2-1.9) ---
 /** Tables the meta server keeps. */
 export const META_TABLES_MAX = 1024;
