@@ -1,12 +1,11 @@
 // Proves every KvEngine implementation behaves the same (point reads, atomic batches, ordered
 // ranges over unsigned-byte keys, snapshot iterators, close) by running one suite against each
 // entry of engineFactories, including a seeded comparison of random ranges with a sorted array.
-import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { KvEngine, KvEntry, IteratorOptions, KvIterator } from '../../cluster/storage/engine.ts';
 import { compareBytes } from '../../cluster/storage/key-schema.ts';
 import { SeededRandom } from '../../common/random.ts';
-import { engineFactories } from '../support/engines.ts';
+import { engineFactories, engineSuiteTest } from '../support/engines.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -32,16 +31,8 @@ async function putAll(engine: KvEngine, keys: readonly string[]): Promise<void> 
 }
 
 for (const factory of engineFactories) {
-  const it = (title: string, body: (t: ExecutionContext, engine: KvEngine) => Promise<void>) => {
-    test(`${factory.name}: ${title}`, async (t) => {
-      const { engine, cleanup } = await factory.open();
-      try {
-        await body(t, engine);
-      } finally {
-        await cleanup();
-      }
-    });
-  };
+  const it = (title: string, body: (t: ExecutionContext, engine: KvEngine) => Promise<void>) =>
+    engineSuiteTest(factory, title, body);
 
   it('get returns undefined for a missing key and the value of a present one', async (t, engine) => {
     t.is(await engine.get(bytes('a')), undefined);

@@ -1,5 +1,7 @@
 // The KvEngine implementations that engine-agnostic tests run against, each with a factory that
 // gives a fresh, empty engine and a cleanup.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,3 +37,19 @@ export const engineFactories: readonly EngineFactory[] = [
     },
   },
 ];
+
+/** Registers one ava test per engine; each gets a fresh, empty engine that is cleaned up after. */
+export function engineSuiteTest(
+  factory: EngineFactory,
+  title: string,
+  body: (t: ExecutionContext, engine: KvEngine) => Promise<void>,
+): void {
+  test(`${factory.name}: ${title}`, async (t) => {
+    const { engine, cleanup } = await factory.open();
+    try {
+      await body(t, engine);
+    } finally {
+      await cleanup();
+    }
+  });
+}

@@ -2,7 +2,6 @@
 // never touches bookkeeping keys or malformed values, and keeps a record rewritten between its
 // scan and its delete: run against every engine with a manual clock, and with an engine wrapper
 // that lets the test rewrite a record right after the sweep has read it.
-import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { APPLIED_DECREE_KEY } from '../../../cluster/storage/bookkeeping.ts';
 import type { IteratorOptions, KvEngine, KvEntry, KvIterator, WriteOp } from '../../../cluster/storage/engine.ts';
@@ -11,7 +10,7 @@ import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { encodeValue, epoch2016SecondsFromUnixMs } from '../../../cluster/storage/value-schema.ts';
 import { WriteLane } from '../../../cluster/storage/write-lane.ts';
 import { ManualClock } from '../../../common/clock.ts';
-import { engineFactories } from '../../support/engines.ts';
+import { engineFactories, engineSuiteTest } from '../../support/engines.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const key = (i: number) => encodeKey(bytes(`h${i % 5}`), bytes(`s${String(i).padStart(4, '0')}`));
@@ -65,16 +64,8 @@ class ObservedEngine implements KvEngine {
 }
 
 for (const factory of engineFactories) {
-  const it = (title: string, body: (t: ExecutionContext, engine: KvEngine) => Promise<void>) => {
-    test(`${factory.name}: ${title}`, async (t) => {
-      const { engine, cleanup } = await factory.open();
-      try {
-        await body(t, engine);
-      } finally {
-        await cleanup();
-      }
-    });
-  };
+  const it = (title: string, body: (t: ExecutionContext, engine: KvEngine) => Promise<void>) =>
+    engineSuiteTest(factory, title, body);
 
   it('a pass deletes exactly the expired records, in bounded steps', async (t, engine) => {
     const clock = new ManualClock();
