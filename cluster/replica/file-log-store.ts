@@ -307,8 +307,7 @@ export class FileLogStore implements LogStore {
     const visits: { segment: Segment; chunks: Chunk[] }[] = [];
     if (window.empty) return { window, visits };
     for (const segment of this.segments) {
-      const chunks = segment.chunks.filter((chunk) => window.wants(chunk.minDecree, chunk.maxDecree) ||
-        (chunk.truncationMin !== undefined && window.affectedBy(chunk.truncationMin)));
+      const chunks = segment.chunks.filter((chunk) => chunkMatters(chunk, window));
       if (chunks.length === 0) continue;
       segment.pins += 1;
       visits.push({ segment, chunks });
@@ -321,6 +320,8 @@ async function readChunks(segment: Segment, chunks: readonly Chunk[], window: Re
   const handle = await open(segment.path, 'r');
   try {
     for (const chunk of chunks) {
+      // The window's end moves down as it fills: chunks wholly above it are no longer read.
+      if (!chunkMatters(chunk, window)) continue;
       for await (const event of readBlocks(handle, chunk.offset, chunk.offset + chunk.length)) {
         if (event.kind === 'damage') {
           throw new LogStoreError('ERR_CORRUPTION', `plog segment ${segment.path}: ${event.reason} at offset ${event.offset}`, false);
@@ -334,6 +335,11 @@ async function readChunks(segment: Segment, chunks: readonly Chunk[], window: Re
   } finally {
     await handle.close();
   }
+}
+
+/** Whether a chunk can hold a record the window wants, or a truncation that drops one. */
+function chunkMatters(chunk: Chunk, window: ReadWindow): boolean {
+  return window.wants(chunk.minDecree, chunk.maxDecree) || (chunk.truncationMin !== undefined && window.affectedBy(chunk.truncationMin));
 }
 
 function maxDecree(a: Decree, b: Decree): Decree {
