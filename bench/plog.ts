@@ -2,8 +2,9 @@
 // appenders, with fsync `always` (group commit: appends made while a sync is in flight share the
 // next write and sync) and `never`; then a full read of the log in bounded batches (replay
 // speed). For scale, the same run measures this disk's raw rate of 1 KiB write + fdatasync, one
-// at a time. Prints appends/s, MB/s, appends per sync and append latency; each case runs for a
-// fixed time and the median round is reported.
+// at a time (and 64 KiB at a time, the size of a 64-append group). Prints appends/s, MB/s,
+// appends per sync and append latency; each case runs for a fixed time, rounds interleave the
+// cases, and the median round is reported.
 //
 //   npm run bench:plog                 full run
 //   npm run bench:plog -- --quick      short run
@@ -128,29 +129,39 @@ async function main(): Promise<void> {
   say('');
   say(`- date: ${new Date().toISOString()}`);
   say(`- machine: ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, log directory on ${filesystem} (${tmpdir()})`);
-  say(`- node ${process.version}; records of ${RECORD_BYTES} bytes, one per append call; ${rounds} round(s) of ${roundMs} ms per case, median round shown`);
+  say(`- node ${process.version}; records of ${RECORD_BYTES} bytes, one per append call; ${rounds} round(s) of ${roundMs} ms per case, rounds interleaving the cases, median round shown`);
   say('');
   say('| case | appends/s (raw: KiB/s) | MB/s | syncs/s | appends per sync | p50 ms | p99 ms |');
   say('|---|---|---|---|---|---|---|');
   try {
+    // Rounds interleave the cases (the disk of a shared machine drifts); the median round of each
+    // case is shown.
+    interface Case { readonly name: string; readonly run: (round: number) => Promise<Result>; readonly results: Result[] }
+    const cases: Case[] = [];
     for (const recordsPerWrite of [1, 64]) {
-      const raw: Result[] = [];
-      for (let round = 0; round < rounds; round++) raw.push(await rawSyncRound(root, recordsPerWrite));
-      const r = median(raw, (x) => x.appends / x.seconds);
-      say(`| disk ceiling: raw ${fmt(recordsPerWrite)} KiB write + fdatasync, one at a time | ${fmt(r.appends / r.seconds)} | ${fmt((r.appends * RECORD_BYTES) / r.seconds / 1e6, 1)} | ${fmt(r.syncs / r.seconds)} | ${fmt(recordsPerWrite, 1)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} |`);
+      cases.push({ name: `disk ceiling: raw ${recordsPerWrite} KiB write + fdatasync, one at a time`, run: () => rawSyncRound(root, recordsPerWrite), results: [] });
     }
-    const cases: [FsyncPolicy, number][] = [['always', 1], ['always', 16], ['always', 64], ['never', 1], ['never', 16], ['never', 64]];
     let logDirectory = '';
-    for (const [fsync, concurrency] of cases) {
-      const results: Result[] = [];
-      for (let round = 0; round < rounds; round++) {
-        logDirectory = join(root, `${fsync}-${concurrency}-${round}`);
-        results.push(await appendRound(logDirectory, fsync, concurrency));
-        if (!(fsync === 'never' && concurrency === 64 && round === rounds - 1)) await rm(logDirectory, { recursive: true });
-      }
-      const r = median(results, (x) => x.appends / x.seconds);
+    for (const [fsync, concurrency] of [['always', 1], ['always', 16], ['always', 64], ['never', 1], ['never', 16], ['never', 64]] as const) {
+      cases.push({
+        name: `fsync ${fsync}, ${concurrency} appender(s)`,
+        results: [],
+        run: async (round) => {
+          const directory = join(root, `${fsync}-${concurrency}-${round}`);
+          const result = await appendRound(directory, fsync, concurrency);
+          if (logDirectory !== '') await rm(logDirectory, { recursive: true, force: true });
+          logDirectory = directory;
+          return result;
+        },
+      });
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const item of cases) item.results.push(await item.run(round));
+    }
+    for (const item of cases) {
+      const r = median(item.results, (x) => x.appends / x.seconds);
       const perSync = r.syncs > 0 ? fmt(r.appends / r.syncs, 1) : '-';
-      say(`| fsync ${fsync}, ${concurrency} appender(s) | ${fmt(r.appends / r.seconds)} | ${fmt((r.appends * RECORD_BYTES) / r.seconds / 1e6, 1)} | ${fmt(r.syncs / r.seconds)} | ${perSync} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} |`);
+      say(`| ${item.name} | ${fmt(r.appends / r.seconds)} | ${fmt((r.appends * RECORD_BYTES) / r.seconds / 1e6, 1)} | ${fmt(r.syncs / r.seconds)} | ${perSync} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} |`);
     }
     const read = await readAll(logDirectory);
     say('');

@@ -97,6 +97,7 @@ export class FileLogStore implements LogStore {
     this.checkUsable();
     checkAppend(records, this.accepted);
     if (records.length === 0) return this.run(async () => {});
+    this.checkCapacity();
     this.accepted = boundsAfterAppend(this.accepted, records);
     return this.enqueue(records.map((record) => ({ kind: 'record', record })));
   }
@@ -104,6 +105,7 @@ export class FileLogStore implements LogStore {
   async truncateAfter(decree: Decree): Promise<void> {
     this.checkUsable();
     checkDecree(decree, 'log truncation');
+    this.checkCapacity();
     this.accepted = boundsAfterTruncation(this.accepted, decree);
     return this.enqueue([{ kind: 'truncate', decree }]);
   }
@@ -214,10 +216,13 @@ export class FileLogStore implements LogStore {
     return result;
   }
 
-  private enqueue(entries: LogEntry[]): Promise<void> {
+  private checkCapacity(): void {
     if (this.pendingAppends >= LOG_PENDING_APPENDS_MAX) {
-      return Promise.reject(new LogStoreError('ERR_CAPACITY_EXCEEDED', `plog ${this.options.directory}: ${this.pendingAppends} appends already queued`, true));
+      throw new LogStoreError('ERR_CAPACITY_EXCEEDED', `plog ${this.options.directory}: ${this.pendingAppends} appends already queued`, true);
     }
+  }
+
+  private enqueue(entries: LogEntry[]): Promise<void> {
     const bytes = entries.reduce((sum, entry) => sum + entryBytes(entry), 0);
     let group = this.openGroup;
     if (group === undefined || (group.bytes + bytes > LOG_WRITE_BATCH_BYTES_MAX && group.entries.length > 0)) {

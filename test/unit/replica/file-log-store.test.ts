@@ -11,6 +11,7 @@ import type { FileLogStoreOptions } from '../../../cluster/replica/file-log-stor
 import { FileLogStore } from '../../../cluster/replica/file-log-store.ts';
 import type { LogRecord, LogStore } from '../../../cluster/replica/log-store.ts';
 import { LogStoreError } from '../../../cluster/replica/log-store.ts';
+import { LOG_PENDING_APPENDS_MAX } from '../../../common/limits.ts';
 import { temporaryDirectory, testGpid } from '../../support/log-stores.ts';
 
 // One record per append with a 100-byte body is one 137-byte block (16 block header, 21 record
@@ -275,4 +276,30 @@ withLog('records of 1 MiB go through writes, reopening and reads intact', async 
   }
   t.is(all.length, 5);
   for (const r of all) t.true(Buffer.from(r.body).equals(body(Number(r.decree))), `body of ${r.decree}`);
+});
+
+withLog('after a failed write the log refuses all further work with the same error', async (t, _directory, open) => {
+  const store = await open();
+  await appendEach(store, 1, 2);
+  // Pull the file away from under the log, as a failing disk would.
+  await (store as unknown as { handle: { close(): Promise<void> } }).handle.close();
+  const failed = await t.throwsAsync(store.append([record(3)]), { instanceOf: LogStoreError });
+  t.is(failed?.code, 'ERR_FILE_OPERATION_FAILED');
+  const after = await t.throwsAsync(store.append([record(3)]), { instanceOf: LogStoreError });
+  t.is(after, failed);
+  await t.throwsAsync(store.read({ fromDecree: 1n, toDecree: 2n }), { is: failed });
+  t.deepEqual(store.bounds(), { firstDecree: 1n, lastDecree: 2n });
+});
+
+withLog('appends beyond the queue bound are refused as retriable and change nothing', async (t, _directory, open) => {
+  const store = await open({ fsync: 'never' });
+  const small = (decree: number): LogRecord => ({ ballot: 1n, decree: BigInt(decree), body: new Uint8Array(1) });
+  const queued = Array.from({ length: LOG_PENDING_APPENDS_MAX }, (_, i) => store.append([small(i + 1)]));
+  const refused = await t.throwsAsync(store.append([small(LOG_PENDING_APPENDS_MAX + 1)]), { instanceOf: LogStoreError });
+  t.is(refused?.code, 'ERR_CAPACITY_EXCEEDED');
+  t.true(refused?.retriable);
+  await Promise.all(queued);
+  t.is(store.bounds().lastDecree, BigInt(LOG_PENDING_APPENDS_MAX));
+  await store.append([small(LOG_PENDING_APPENDS_MAX + 1)]);
+  t.is(store.bounds().lastDecree, BigInt(LOG_PENDING_APPENDS_MAX + 1));
 });
