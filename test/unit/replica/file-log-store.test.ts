@@ -12,6 +12,7 @@ import { FileLogStore } from '../../../cluster/replica/file-log-store.ts';
 import type { LogRecord, LogStore } from '../../../cluster/replica/log-store.ts';
 import { LogStoreError } from '../../../cluster/replica/log-store.ts';
 import { LOG_PENDING_APPENDS_MAX } from '../../../common/limits.ts';
+import { SeededRandom } from '../../../common/random.ts';
 import { temporaryDirectory, testGpid } from '../../support/log-stores.ts';
 
 // One record per append with a 100-byte body is one 137-byte block (16 block header, 21 record
@@ -302,4 +303,30 @@ withLog('appends beyond the queue bound are refused as retriable and change noth
   t.is(store.bounds().lastDecree, BigInt(LOG_PENDING_APPENDS_MAX));
   await store.append([small(LOG_PENDING_APPENDS_MAX + 1)]);
   t.is(store.bounds().lastDecree, BigInt(LOG_PENDING_APPENDS_MAX + 1));
+});
+
+withLog('any single damaged byte or cut anywhere in the last segment leaves a verified prefix of what was written', async (t, directory, open) => {
+  const store = await open({ blockBytesTarget: 300 });
+  for (let decree = 1; decree <= 40; decree += 4) {
+    await Promise.all([0, 1, 2, 3].map((i) => store.append([record(decree + i)])));
+  }
+  await store.close();
+  const path = join(directory, (await segmentFiles(directory))[0]!);
+  const pristine = await readFile(path);
+  const random = new SeededRandom(77);
+  for (let trial = 0; trial < 60; trial++) {
+    const damaged = Buffer.from(pristine);
+    const offset = random.int(damaged.length);
+    const cut = trial % 3 === 0;
+    if (!cut) damaged[offset] = (damaged[offset] ?? 0) ^ (1 + random.int(255));
+    await writeFile(path, cut ? damaged.subarray(0, offset) : damaged);
+    const again = await open({ blockBytesTarget: 300 });
+    const kept = await decrees(again);
+    const { lastDecree } = again.bounds();
+    t.deepEqual(kept, range(1, Number(lastDecree)), `trial ${trial}: ${cut ? 'cut' : 'byte'} at ${offset}`);
+    t.true(lastDecree < 40n, `trial ${trial}: damage at ${offset} is noticed`);
+    t.not(again.openReport.droppedTail, undefined);
+    await again.close();
+    await writeFile(path, pristine);
+  }
 });
