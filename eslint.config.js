@@ -65,6 +65,15 @@ export default tseslint.config(
     },
   },
   {
+    // The RPC codec is reused by the edge client: Web standards only, except its Node shell.
+    files: ['cluster/rpc/**/*.ts'],
+    ignores: ['cluster/rpc/node/**'],
+    rules: {
+      'no-restricted-imports': ['error', ioImports],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'edge runtimes have no Buffer' }, { name: 'process', message: 'edge runtimes have no process' }],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -39,6 +39,52 @@ export const EXPIRY_SWEEP_BATCH_BYTES_MAX = 4 << 20;
 /** Write lane: tasks waiting for one engine's exclusive write turn; more are refused as busy. */
 export const WRITE_LANE_TASKS_MAX = 10_000;
 
+// --- real services for development and tests (infra/services) ---
+/** A service started by `services:up` must answer a real request within this time. */
+export const SERVICE_START_TIMEOUT_MS = 180_000;
+/** A service asked to stop gets this long after SIGTERM before SIGKILL. */
+export const SERVICE_STOP_TIMEOUT_MS = 20_000;
+/** One health probe (a request to the service) gives up after this long. */
+export const SERVICE_PROBE_TIMEOUT_MS = 3_000;
+/** Installing packages or fetching jars gives up after this long. */
+export const SERVICE_INSTALL_TIMEOUT_MS = 20 * 60_000;
+/** A service's log file beyond this size is moved to `<log>.1` when the service next starts. */
+export const SERVICE_LOG_BYTES_MAX = 16 << 20;
+
+// --- meta (reference/pegasus-server.md sections 1.2-1.9) ---
+/** Tables the meta server keeps. */
+export const META_TABLES_MAX = 1024;
+/** Partitions of one table (partition_count, a power of two). */
+export const META_PARTITIONS_PER_TABLE_MAX = 1 << 14;
+/** Replica servers the meta server tracks. */
+export const META_NODES_MAX = 4096;
+/** Replicas of one partition (max_allowed_replica_count). */
+export const META_REPLICA_COUNT_MAX = 5;
+/** Entries kept in a partition's last_drops, oldest evicted first (maintain_drops). */
+export const META_LAST_DROPS_MAX = 3;
+/** Replica reports accepted in one config sync or query answer; the rest are ignored. */
+export const META_REPLICA_REPORTS_PER_MESSAGE_MAX = 1 << 16;
+/** Proposals the guardian sends in one cure pass; the rest wait for the next pass. */
+export const META_PROPOSALS_PER_CURE_MAX = 1024;
+/** Primary moves the balancer starts in one round (balance_op_count_per_round). */
+export const META_BALANCE_MOVES_PER_ROUND_MAX = 10;
+/** Table name length in bytes. */
+export const META_TABLE_NAME_BYTES_MAX = 256;
+
+// --- rpc: THFT framing and the Thrift binary codec (reference/pegasus-api.md section 4) ---
+/** Request frame (header + meta + body): the largest write body plus room for the rest. */
+export const RPC_REQUEST_FRAME_BYTES_MAX = WRITE_BODY_BYTES_MAX + (64 << 10);
+/** Response frame, total length included: the largest multi_get answer plus room for the rest. */
+export const RPC_RESPONSE_FRAME_BYTES_MAX = MULTI_GET_ITERATION_BYTES_MAX + (1 << 20);
+/** THFT v1 request meta (thrift_request_meta_v1); clients send about 40 bytes. */
+export const RPC_REQUEST_META_BYTES_MAX = 1024;
+/** Thrift message name (the RPC name, plus "_ACK" in a response) and the error name. */
+export const RPC_NAME_BYTES_MAX = 128;
+/** Elements of one Thrift list, set or map. */
+export const RPC_CONTAINER_COUNT_MAX = 1 << 20;
+/** Nesting of structs and containers inside one message, also when skipping unknown fields. */
+export const RPC_NESTING_DEPTH_MAX = 32;
+
 // --- private log (reference/pegasus-server.md section 2.5) ---
 /** A log segment file is closed and a new one started once it would grow past this (log_private_file_size_mb). */
 export const LOG_SEGMENT_BYTES_MAX = 32 << 20;

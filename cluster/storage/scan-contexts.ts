@@ -38,10 +38,17 @@ export class ScanContextTable {
   private readonly contexts = new Map<bigint, { readonly context: ScanContext; readonly usedAtMs: number }>();
   /** Taken after their idle limit: removed, waiting for the next sweep to be closed. */
   private readonly expired: ScanContext[] = [];
-  private nextId = 0n;
+  /**
+   * Ids start at the opening wall-clock millisecond times 1000, so the ids of tables opened at
+   * different times (another replica after a failover, this one after a restart) do not overlap
+   * unless a table hands out over a thousand ids per millisecond; a client presenting a stale id
+   * then finds nothing rather than someone else's scan.
+   */
+  private nextId: bigint;
 
   constructor(private readonly clock: Clock, private readonly limits: ScanContextLimits) {
     assert(limits.contextsMax >= 1, 'at least one scan context must fit');
+    this.nextId = BigInt(Math.max(0, Math.floor(clock.nowMs()))) * 1000n;
   }
 
   get size(): number {

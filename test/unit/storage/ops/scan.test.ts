@@ -257,3 +257,14 @@ for (const factory of engineFactories) {
     await cleanup();
   });
 }
+
+engineTest('context ids of partitions opened at different times do not collide', async (t, h) => {
+  await seed(h);
+  const first = await h.partition.getScanner(getScanner({ batchSize: 1 }));
+  t.true(first.contextId >= BigInt(h.clock.nowMs() - 1_000) * 1000n, 'seeded from the clock at open (seed advanced it 1 s)');
+  const later = await Partition.open(h.engine, { clock: new ManualClock(h.clock.nowMs() + 1) });
+  t.is((await later.scan({ kind: 'scan', contextId: first.contextId })).error, StorageStatus.notFound);
+  const other = await later.getScanner(getScanner({ batchSize: 1 }));
+  t.not(other.contextId, first.contextId);
+  await later.close();
+});

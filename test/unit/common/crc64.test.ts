@@ -3,7 +3,7 @@
 // port of the algorithm on random inputs, and the partition index arithmetic on them.
 import test from 'ava';
 import fc from 'fast-check';
-import { crc64, crc64Low32, crc64TableEntry } from '../../common/crc64.ts';
+import { crc64, crc64Low32, crc64TableEntry } from '../../../common/crc64.ts';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
