@@ -31,6 +31,11 @@ export interface FileLogStoreOptions {
   readonly fsync?: FsyncPolicy;
   readonly segmentBytesMax?: number;
   readonly blockBytesTarget?: number;
+  /**
+   * Collectable segments kept anyway, newest first, up to this many bytes, so that learners can
+   * still be taught from the log (log_private_reserve_max_size_mb). Default 0.
+   */
+  readonly gcReserveBytes?: number;
 }
 
 /** Appends waiting to be written together. */
@@ -73,7 +78,7 @@ export class FileLogStore implements LogStore {
 
   static async open(options: FileLogStoreOptions): Promise<FileLogStore> {
     const settings: Required<FileLogStoreOptions> = {
-      fsync: 'always', segmentBytesMax: LOG_SEGMENT_BYTES_MAX, blockBytesTarget: LOG_BLOCK_BYTES_TARGET, ...options,
+      fsync: 'always', segmentBytesMax: LOG_SEGMENT_BYTES_MAX, blockBytesTarget: LOG_BLOCK_BYTES_TARGET, gcReserveBytes: 0, ...options,
     };
     assert(settings.segmentBytesMax > SEGMENT_HEADER_BYTES && settings.blockBytesTarget >= 1, 'log sizes are positive');
     try {
@@ -134,13 +139,20 @@ export class FileLogStore implements LogStore {
     this.checkUsable();
     checkDecree(decree, 'log gc');
     return this.run(async () => {
+      // Oldest first and never past a segment a read still holds: the files left always form one
+      // unbroken sequence, even after a crash.
+      let collectable = 0;
+      let collectableBytes = 0;
+      for (const segment of this.segments.slice(0, -1)) {
+        if (segment.maxDecree > decree || segment.pins > 0) break;
+        collectable += 1;
+        collectableBytes += segment.sizeBytes;
+      }
       let segmentsRemoved = 0;
       let bytesRemoved = 0;
-      for (;;) {
+      while (segmentsRemoved < collectable && collectableBytes - bytesRemoved > this.options.gcReserveBytes) {
         const oldest = this.segments[0];
-        // Oldest first and never past a segment a read still holds: the files left always form
-        // one unbroken sequence, even after a crash.
-        if (oldest === undefined || this.segments.length === 1 || oldest.maxDecree > decree || oldest.pins > 0) break;
+        assert(oldest !== undefined && oldest.maxDecree <= decree, 'only collectable segments are removed');
         this.segments.shift();
         segmentsRemoved += 1;
         bytesRemoved += oldest.sizeBytes;

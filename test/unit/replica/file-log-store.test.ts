@@ -330,3 +330,12 @@ withLog('any single damaged byte or cut anywhere in the last segment leaves a ve
     await writeFile(path, pristine);
   }
 });
+
+withLog('a collection reserve keeps the newest collectable segments up to its size for learners', async (t, directory, open) => {
+  const store = await open({ segmentBytesMax: TEN_RECORD_SEGMENT, gcReserveBytes: 2 * TEN_RECORD_SEGMENT });
+  await appendEach(store, 1, 45);
+  t.is((await store.gcThrough(40n)).segmentsRemoved, 2, 'four segments collectable, two kept as reserve');
+  t.deepEqual(await segmentFiles(directory), ['log.3.21', 'log.4.31', 'log.5.41']);
+  t.deepEqual(store.bounds(), { firstDecree: 21n, lastDecree: 45n });
+  t.is((await store.gcThrough(40n)).segmentsRemoved, 0);
+});
