@@ -18,6 +18,7 @@ import type { Decree, LogBounds } from './log-store.ts';
 import { LogStoreError } from './log-store.ts';
 
 export interface DroppedTail {
+  /** Path of the segment file. */
   readonly file: string;
   /** Offset of the first damaged byte range kept out (the last good block ends here). */
   readonly offset: number;
@@ -68,7 +69,7 @@ export async function recoverLog(directory: string, gpid: Gpid): Promise<Recover
     const isLast = position === listed.length - 1;
     if (typeof header === 'string' && isLast) {
       // A segment whose creation was cut short holds no record: remove it.
-      droppedTail = { file: file.name, offset: 0, bytesDropped: await fileSize(path), reason: header };
+      droppedTail = { file: path, offset: 0, bytesDropped: await fileSize(path), reason: header };
       await rm(path);
       await syncDirectory(directory);
       next = { index: file.index, firstDecree: file.firstDecree };
