@@ -116,3 +116,29 @@ export const RPC_NAME_BYTES_MAX = 128;
 export const RPC_CONTAINER_COUNT_MAX = 1 << 20;
 /** Nesting of structs and containers inside one message, also when skipping unknown fields. */
 export const RPC_NESTING_DEPTH_MAX = 32;
+
+// --- private log (reference/pegasus-server.md section 2.5) ---
+/** A log segment file is closed and a new one started once it would grow past this (log_private_file_size_mb). */
+export const LOG_SEGMENT_BYTES_MAX = 32 << 20;
+/** Records are packed into one checksummed block until it holds this many bytes. */
+export const LOG_BLOCK_BYTES_TARGET = 64 << 10;
+/** Largest record body: a mutation with one maximal write, or a full batch, plus its framing. */
+export const LOG_RECORD_BODY_BYTES_MAX = 2 << 20;
+/** Largest block body a reader accepts: the target plus one oversized record and its header. */
+export const LOG_BLOCK_BYTES_MAX = LOG_BLOCK_BYTES_TARGET + LOG_RECORD_BODY_BYTES_MAX + 64;
+/** Group commit: bytes of queued appends written (and synced) together at most. */
+export const LOG_WRITE_BATCH_BYTES_MAX = 8 << 20;
+/** Appends queued and not yet durable per log; more are refused as busy. */
+export const LOG_PENDING_APPENDS_MAX = 10_000;
+/** Records in one append call. */
+export const LOG_APPEND_RECORDS_MAX = 10_000;
+/** Range reads: records returned per call, at most (the default and the cap). */
+export const LOG_READ_RECORDS_MAX = 1000;
+/** Range reads: record body bytes returned per call, roughly (one oversized record always fits). */
+export const LOG_READ_BYTES_MAX = 8 << 20;
+/** Bytes read from a segment file per system call when scanning or reading ranges. */
+export const LOG_READ_AHEAD_BYTES = 1 << 20;
+/** The in-memory index keeps one entry (offset, decree span) per this many bytes of blocks. */
+export const LOG_INDEX_CHUNK_BYTES = 64 << 10;
+/** Segment files one log may hold; opening a directory with more is refused. */
+export const LOG_SEGMENTS_MAX = 100_000;
