@@ -34,3 +34,35 @@ export const META_PROPOSALS_PER_CURE_MAX = 1024;
 export const META_BALANCE_MOVES_PER_ROUND_MAX = 10;
 /** Table name length in bytes. */
 export const META_TABLE_NAME_BYTES_MAX = 256;
+
+// --- replication (reference/pegasus-server.md section 2) ---
+/** Prepare list slots (max_mutation_count_in_prepare_list). */
+export const PREPARE_LIST_CAPACITY = 110;
+/** Mutations in two-phase commit at once; beyond it writes get ERR_CAPACITY_EXCEEDED (staleness_for_commit). */
+export const MUTATIONS_IN_FLIGHT_MAX = 20;
+/** A batch of consecutive batchable writes closes at this many bytes (~1 MB in Pegasus). */
+export const MUTATION_BATCH_BYTES_MAX = 1 << 20;
+/** Client writes in one mutation. */
+export const MUTATION_BATCH_REQUESTS_MAX = 1000;
+/** Client writes queued on a primary waiting for a free slot in two-phase commit. */
+export const WRITE_QUEUE_REQUESTS_MAX = 1000;
+/** Reads waiting on a new primary's reconciliation. */
+export const READ_QUEUE_REQUESTS_MAX = 1000;
+/** Mutations in one learn response (a learner asks again for more). */
+export const LEARN_RESPONSE_MUTATIONS_MAX = 200;
+/** Learners one primary teaches at once. */
+export const LEARNERS_PER_PARTITION_MAX = 4;
+/** Outstanding log reads a primary requests from its shell for learners. */
+export const LOG_READS_IN_FLIGHT_MAX = 4;
+/** Mutations accepted from a recovered log at construction. */
+export const RECOVERED_LOG_MUTATIONS_MAX = 1_000_000;
+/** Default ticks (the shell chooses the tick length; 100 ms in the server). */
+export const PREPARE_TIMEOUT_TICKS = 30;
+export const LEARNER_PREPARE_TIMEOUT_TICKS = 50;
+export const PREPARE_RETRY_TICKS = 1;
+export const GROUP_CHECK_INTERVAL_TICKS = 100;
+export const EMPTY_WRITE_IDLE_TICKS = 100;
+export const META_RETRY_TICKS = 10;
+export const LEARN_RETRY_TICKS = 10;
+/** Two-phase commit minimum replica count (mutation_2pc_min_replica_count). */
+export const MUTATION_2PC_MIN_REPLICA_COUNT = 2;
