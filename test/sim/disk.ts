@@ -56,6 +56,12 @@ export class SimLog<E> {
     this.syncedCount -= count;
   }
 
+  /** The entries as the running process sees them (no torn record exists while it runs). */
+  read(): E[] {
+    assert(this.records.every((record) => record.intact), 'read a log with a torn tail before recover()');
+    return this.records.map((record) => record.entry);
+  }
+
   /** What a reader sees after a restart: the intact prefix; a torn tail is cut off. */
   recover(): Recovery<E> {
     const firstTorn = this.records.findIndex((record) => !record.intact);

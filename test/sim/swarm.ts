@@ -37,6 +37,8 @@ export interface SwarmConfig {
   readonly fsyncPolicy: FsyncPolicy;
   readonly tearProbability: number;
   readonly diskLatencyMsMax: number;
+  /** The app's state is flushed (made durable) every this many applied decrees; 0 = only at checkpoints. */
+  readonly flushEveryDecrees: number;
   readonly metaStoreLatencyMsMax: number;
   readonly tickIntervalMs: number;
   readonly configSyncIntervalMs: number;
@@ -95,6 +97,7 @@ export function swarmConfig(seed: number): SwarmConfig {
     fsyncPolicy,
     tearProbability: random.chance(0.5) ? 0.5 : 0,
     diskLatencyMsMax: random.pick([0, 2, 20]),
+    flushEveryDecrees: random.pick([0, 1, 7]),
     metaStoreLatencyMsMax: random.pick([1, 10, 100]),
     tickIntervalMs,
     configSyncIntervalMs: random.pick([1000, 3000]),

@@ -1,0 +1,92 @@
+// npm run sim -- --seeds N [--from F]   run N seeds (F, F+1, ...), print progress and a summary
+// npm run sim -- --seed S [--verbose]   replay one seed exactly, optionally with the whole trace
+// --bug ack-before-replicated|stale-reads runs with a deliberately injected bug (checker demo)
+// --no-record                            do not append failing seeds to regressions.json
+import { execSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import type { InjectedBug } from './context.ts';
+import { recordRegression } from './regressions.ts';
+import { runSeed } from './simulation.ts';
+import type { SeedResult } from './simulation.ts';
+import { describeSwarm } from './swarm.ts';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string' },
+    seed: { type: 'string' },
+    from: { type: 'string', default: '1' },
+    verbose: { type: 'boolean', default: false },
+    bug: { type: 'string', default: 'none' },
+    'no-record': { type: 'boolean', default: false },
+    'stop-on-failure': { type: 'boolean', default: false },
+  },
+});
+
+const bug = values.bug as InjectedBug;
+if (!['none', 'ack-before-replicated', 'stale-reads'].includes(bug)) throw new Error(`unknown --bug ${bug}`);
+
+function commit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function reproduce(seed: number): string {
+  return `npm run sim -- --seed ${seed}${bug === 'none' ? '' : ` --bug ${bug}`} --verbose`;
+}
+
+function report(result: SeedResult): void {
+  console.log(`\nFAIL seed ${result.seed} (commit ${commit()}): ${describeSwarm(result.swarm)}`);
+  for (const violation of result.violations) console.log(`  ${violation}`);
+  console.log('  last trace lines:');
+  for (const line of result.traceTail.slice(-25)) console.log(`    ${line}`);
+  console.log(`  reproduce: ${reproduce(result.seed)}`);
+  if (!values['no-record']) {
+    const added = recordRegression({
+      seed: result.seed,
+      status: 'open',
+      found: `${new Date().toISOString().slice(0, 10)} at ${commit()}`,
+      violation: (result.violations[0] ?? '').split('\n')[0] ?? '',
+      ...(bug === 'none' ? {} : { bug }),
+    });
+    if (added) console.log('  recorded in test/sim/regressions.json as open');
+  }
+}
+
+if (values.seed !== undefined) {
+  const seed = Number(values.seed);
+  const started = performance.now();
+  const result = runSeed(seed, { verbose: values.verbose, bug });
+  console.log(`seed ${seed}: ${describeSwarm(result.swarm)}`);
+  console.log(`virtual ${result.virtualMs} ms, ${result.events} events, ops ${JSON.stringify(result.operations)}, wall ${Math.round(performance.now() - started)} ms`);
+  if (result.ok) console.log('PASS');
+  else report(result);
+  process.exitCode = result.ok ? 0 : 1;
+} else {
+  const count = Number(values.seeds ?? '100');
+  const from = Number(values.from);
+  const started = performance.now();
+  const failures: number[] = [];
+  let virtualMs = 0;
+  let operations = 0;
+  for (let i = 0; i < count; i++) {
+    const seed = from + i;
+    const result = runSeed(seed, { bug });
+    virtualMs += result.virtualMs;
+    operations += result.operations.ok + result.operations.failed + result.operations.unknown;
+    if (!result.ok) {
+      failures.push(seed);
+      report(result);
+      if (values['stop-on-failure']) break;
+    }
+    if ((i + 1) % 50 === 0 || i + 1 === count) {
+      const elapsed = (performance.now() - started) / 1000;
+      console.log(`${i + 1}/${count} seeds, ${failures.length} failed, ${elapsed.toFixed(1)} s wall, ${((i + 1) / elapsed).toFixed(1)} seeds/s`);
+    }
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  console.log(`\nsummary: seeds ${from}..${from + count - 1}, ${failures.length} failed${failures.length > 0 ? ` (${failures.join(', ')})` : ''}, ${operations} client operations, ${(virtualMs / 1000).toFixed(0)} s virtual, ${elapsed.toFixed(1)} s wall, commit ${commit()}`);
+  process.exitCode = failures.length === 0 ? 0 : 1;
+}
