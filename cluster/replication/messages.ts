@@ -93,6 +93,8 @@ export interface LearnCompletionNotifyMessage {
   readonly gpid: Gpid;
   readonly signature: number;
   readonly appliedDecree: Decree;
+  /** The prepare start decree the learner caught up to; must match the primary's record. */
+  readonly prepareStartDecree: Decree;
 }
 
 /** Primary -> a removed member (RPC_REMOVE_REPLICA): stop serving this partition. */
