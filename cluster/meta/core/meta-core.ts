@@ -1,0 +1,561 @@
+// The meta server's decisions as one synchronous state machine: MetaCore.step(input) returns the
+// actions the shell must perform. Rules for the shell are in cluster/meta/README.md. In short:
+// perform `persist` and feed back `persisted`; nothing that depends on a write (replies,
+// notifications, the applied configuration) happens before that.
+import { assert, assertNever } from '../../../common/assert.ts';
+import {
+  META_BALANCE_MOVES_PER_ROUND_MAX,
+  META_PARTITIONS_PER_TABLE_MAX,
+  META_PROPOSALS_PER_CURE_MAX,
+  META_REPLICA_COUNT_MAX,
+  META_REPLICA_REPORTS_PER_MESSAGE_MAX,
+  META_TABLE_NAME_BYTES_MAX,
+  META_TABLES_MAX,
+} from '../../../common/limits.ts';
+import { planPrimaryMoves } from './balancer.ts';
+import { decodeEntry, encodePartition, encodeTable, partitionKey, tableKey } from './codec.ts';
+import { applyChange, isMember, judgeRequest, members } from './config-change.ts';
+import { cure, type ClusterView, type GuardianDecision } from './guardian.ts';
+import { effectiveLevel, levelAllows } from './levels.ts';
+import { MasterLiveness } from './master-liveness.ts';
+import { checkMetaOptions, type MetaOptions } from './options.ts';
+import {
+  META_ERROR_RETRIABLE,
+  gpidKey,
+  type ConfigChangeKind,
+  type ConfigUpdateInput,
+  type CreateTableInput,
+  type Gpid,
+  type MetaAction,
+  type MetaErrorCode,
+  type MetaInput,
+  type MetaLevel,
+  type NodeId,
+  type PartitionConfiguration,
+  type ReplicaReport,
+  type ReplicaReportsInput,
+  type TableInfo,
+} from './types.ts';
+
+/** A change written to the store but not yet in effect. */
+interface PendingChange {
+  readonly next: PartitionConfiguration;
+  readonly change: ConfigChangeKind;
+  readonly node: NodeId;
+  /** The replica that asked, answered once persisted; undefined for the meta server's own changes. */
+  readonly requester: NodeId | undefined;
+}
+
+interface OutstandingProposal {
+  readonly to: NodeId;
+  readonly change: ConfigChangeKind;
+  readonly node: NodeId;
+  readonly ballot: bigint;
+  readonly sentAtMs: number;
+}
+
+interface PartitionState {
+  config: PartitionConfiguration;
+  pending: PendingChange | undefined;
+  proposal: OutstandingProposal | undefined;
+  lastDropAtMs: number | undefined;
+  plannedPrimary: NodeId | undefined;
+  lastQueryAtMs: number | undefined;
+  /** Why the guardian is waiting or stuck; empty when healthy or acting. */
+  diagnosis: string;
+}
+
+interface TableCreation {
+  readonly requestId: number | undefined;
+  readonly unpersisted: Set<number>;
+}
+
+export interface PartitionStatus {
+  readonly config: PartitionConfiguration;
+  readonly pending: boolean;
+  readonly proposal: { readonly to: NodeId; readonly change: ConfigChangeKind; readonly node: NodeId } | undefined;
+  readonly diagnosis: string;
+}
+
+export class MetaCore {
+  private readonly options: MetaOptions;
+  private readonly liveness: MasterLiveness;
+  private level: MetaLevel;
+  private readonly tables = new Map<number, TableInfo>();
+  private readonly creations = new Map<number, TableCreation>();
+  private readonly partitions = new Map<string, PartitionState>();
+  /** Per node, per gpid: its latest report ('none' when it said it holds no such replica). */
+  private readonly reports = new Map<NodeId, Map<string, ReplicaReport | 'none'>>();
+  /** Nodes that sent a full config sync since they last came alive: an unreported gpid means 'none'. */
+  private readonly fullySynced = new Set<NodeId>();
+  private nextAppId = 1;
+  private lastCureMs: number;
+  private lastNowMs: number;
+
+  private constructor(options: MetaOptions, nowMs: number) {
+    checkMetaOptions(options);
+    this.options = options;
+    this.liveness = new MasterLiveness(options.failureDetector);
+    this.level = options.levelOnStart;
+    this.lastCureMs = nowMs;
+    this.lastNowMs = nowMs;
+  }
+
+  /** A meta core for an empty store. */
+  static create(options: MetaOptions, nowMs: number): MetaCore {
+    return new MetaCore(options, nowMs);
+  }
+
+  /**
+   * A meta core rebuilt from every entry of the store (after a restart or on becoming leader),
+   * and the actions that finish interrupted table creations. Nodes named in configurations get
+   * one grace period to beacon; pending changes that were never persisted are simply gone.
+   */
+  static recover(options: MetaOptions, nowMs: number, entries: Iterable<readonly [key: string, value: string]>): { core: MetaCore; actions: MetaAction[] } {
+    const core = new MetaCore(options, nowMs);
+    for (const [key, value] of entries) {
+      const entry = decodeEntry(key, value);
+      if (entry.kind === 'table') {
+        core.tables.set(entry.table.appId, entry.table);
+        core.nextAppId = Math.max(core.nextAppId, entry.table.appId + 1);
+      } else {
+        const { config } = entry;
+        core.partitions.set(gpidKey(config.gpid), newPartitionState(config, config.lastDrops.length > 0 ? nowMs : undefined));
+        for (const node of [...members(config), ...config.lastDrops]) core.liveness.register(nowMs, node);
+      }
+    }
+    const actions: MetaAction[] = [];
+    for (const table of core.tables.values()) {
+      if (table.status === 'available') continue;
+      const unpersisted = new Set<number>();
+      for (let index = 0; index < table.partitionCount; index++) {
+        if (!core.partitions.has(gpidKey({ appId: table.appId, partitionIndex: index }))) unpersisted.add(index);
+      }
+      core.creations.set(table.appId, { requestId: undefined, unpersisted });
+      actions.push(...core.persistMissingPartitions(table, unpersisted));
+    }
+    return { core, actions };
+  }
+
+  step(input: MetaInput): MetaAction[] {
+    assert(input.nowMs >= this.lastNowMs, 'meta core time went backwards');
+    this.lastNowMs = input.nowMs;
+    switch (input.kind) {
+      case 'tick':
+        return this.onTick(input.nowMs);
+      case 'beacon':
+        return this.onBeacon(input.nowMs, input.from, input.sentMs);
+      case 'config_update':
+        return this.onConfigUpdate(input);
+      case 'persisted':
+        return this.onPersisted(input.nowMs, input.key, input.version);
+      case 'replica_reports':
+        return this.onReplicaReports(input);
+      case 'create_table':
+        return this.onCreateTable(input);
+      case 'set_level':
+        this.level = input.level;
+        if (!levelAllows(input.level, 'balance')) for (const state of this.partitions.values()) state.plannedPrimary = undefined;
+        return [];
+      default:
+        return assertNever(input, 'meta input');
+    }
+  }
+
+  // --- queries (no state change) ---------------------------------------------------------------
+
+  /** The configuration in effect: persisted and applied. */
+  config(gpid: Gpid): PartitionConfiguration | undefined {
+    return this.partitions.get(gpidKey(gpid))?.config;
+  }
+
+  /** Every partition's configuration in effect. */
+  configurations(): PartitionConfiguration[] {
+    return [...this.partitions.values()].map((state) => state.config);
+  }
+
+  table(name: string): TableInfo | undefined {
+    for (const table of this.tables.values()) if (table.name === name) return table;
+    return undefined;
+  }
+
+  /** A table's configurations in partition order, for routing queries; undefined unless available. */
+  tableConfigs(name: string): PartitionConfiguration[] | undefined {
+    const table = this.table(name);
+    if (table === undefined || table.status !== 'available') return undefined;
+    return Array.from({ length: table.partitionCount }, (_, index) => this.config({ appId: table.appId, partitionIndex: index })!);
+  }
+
+  status(gpid: Gpid): PartitionStatus | undefined {
+    const state = this.partitions.get(gpidKey(gpid));
+    if (state === undefined) return undefined;
+    const proposal = state.proposal && { to: state.proposal.to, change: state.proposal.change, node: state.proposal.node };
+    return { config: state.config, pending: state.pending !== undefined, proposal, diagnosis: state.diagnosis };
+  }
+
+  isAlive(node: NodeId): boolean {
+    return this.liveness.isAlive(node);
+  }
+
+  levelInEffect(): MetaLevel {
+    return effectiveLevel({
+      level: this.level,
+      aliveCount: this.liveness.aliveNodes().length,
+      knownCount: this.liveness.nodes().length,
+      options: this.options,
+    });
+  }
+
+  // --- inputs ----------------------------------------------------------------------------------
+
+  private onTick(nowMs: number): MetaAction[] {
+    const actions: MetaAction[] = [];
+    const changes = this.liveness.tick(nowMs);
+    for (const change of changes) {
+      actions.push({ kind: 'node_state', node: change.node, alive: false });
+      this.reports.delete(change.node);
+      this.fullySynced.delete(change.node);
+    }
+    if (changes.length > 0 || nowMs - this.lastCureMs >= this.options.cureIntervalMs) {
+      this.lastCureMs = nowMs;
+      actions.push(...this.cureAll(nowMs));
+    }
+    return actions;
+  }
+
+  private onBeacon(nowMs: number, from: NodeId, sentMs: number): MetaAction[] {
+    const { allowed, change } = this.liveness.onBeacon(nowMs, from);
+    const actions: MetaAction[] = [{ kind: 'beacon_ack', to: from, sentMs, allowed }];
+    if (change !== undefined) {
+      actions.push({ kind: 'node_state', node: change.node, alive: change.alive });
+      actions.push(...this.cureAll(nowMs));
+    }
+    return actions;
+  }
+
+  private onConfigUpdate(input: ConfigUpdateInput): MetaAction[] {
+    const { from, config: proposed } = input;
+    const state = this.partitions.get(gpidKey(proposed.gpid));
+    const reply = (error: MetaErrorCode, reason: string, config: PartitionConfiguration | undefined): MetaAction[] => [
+      { kind: 'config_update_reply', to: from, gpid: proposed.gpid, error, retriable: META_ERROR_RETRIABLE[error], reason, config },
+    ];
+    if (state === undefined) return reply('ERR_OBJECT_NOT_FOUND', `partition ${gpidKey(proposed.gpid)} does not exist`, undefined);
+    const current = state.config;
+    const verdict = judgeRequest({ current, from, change: input.change, node: input.node, proposed });
+    if (verdict.ok === 'already_applied') return reply('ERR_OK', '', current);
+    if (!levelAllows(this.levelInEffect(), 'replica_changes')) {
+      return reply('ERR_STATE_FREEZED', `meta level ${this.levelInEffect()} accepts no configuration change`, current);
+    }
+    if (!this.liveness.isAlive(from)) return reply('ERR_INVALID_STATE', `${from} is not alive for the meta server`, current);
+    if (state.pending !== undefined) return reply('ERR_BUSY', `ballot ${state.pending.next.ballot} is being persisted`, current);
+    if (!verdict.ok) return reply(verdict.error, verdict.reason, current);
+    if (input.change === 'assign_primary') {
+      // Which replica may become primary of an empty group is the meta server's choice alone.
+      const p = state.proposal;
+      if (p === undefined || p.change !== 'assign_primary' || p.node !== input.node || p.ballot !== current.ballot) {
+        return reply('ERR_INVALID_STATE', `assign_primary of ${input.node} was not proposed by the meta server`, current);
+      }
+    }
+    return this.startChange(state, { next: verdict.next, change: input.change, node: input.node, requester: from });
+  }
+
+  private onPersisted(nowMs: number, key: string, version: bigint): MetaAction[] {
+    const parts = key.split('/');
+    if (parts.length === 2) return this.onTablePersisted(Number(parts[1]), version);
+    assert(parts.length === 3, `persisted an unknown key ${key}`);
+    const gpid = { appId: Number(parts[1]), partitionIndex: Number(parts[2]) };
+    const creation = this.creations.get(gpid.appId);
+    if (creation !== undefined && version === 0n) return this.onCreatedPartitionPersisted(gpid, creation);
+    const state = this.partitions.get(gpidKey(gpid));
+    // A duplicate or late completion of an older write changes nothing.
+    if (state?.pending === undefined || state.pending.next.ballot !== version) return [];
+    return this.applyPending(nowMs, state);
+  }
+
+  private onReplicaReports(input: ReplicaReportsInput): MetaAction[] {
+    if (!this.liveness.isAlive(input.from)) return [];
+    const replicas = input.replicas.slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX);
+    let known = this.reports.get(input.from);
+    if (known === undefined) {
+      known = new Map();
+      this.reports.set(input.from, known);
+    }
+    if (input.configSync) {
+      // A full report: it holds exactly the replicas it mentions.
+      known.clear();
+      this.fullySynced.add(input.from);
+    }
+    const garbage: Gpid[] = [];
+    for (const replica of replicas) {
+      if (this.tables.has(replica.gpid.appId)) known.set(gpidKey(replica.gpid), replica);
+      else garbage.push(replica.gpid);
+    }
+    for (const gpid of input.absent.slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
+    const actions: MetaAction[] = [];
+    if (input.configSync) {
+      // Also the partitions it was dropped from: it learns it is no longer a member, and keeps
+      // the data (it may be needed if every member is lost); only `garbage` may be deleted.
+      const configs = this.configurations().filter((config) => isMember(config, input.from) || config.lastDrops.includes(input.from));
+      actions.push({ kind: 'config_sync_reply', to: input.from, configs, garbage });
+    }
+    actions.push(...this.cureAll(input.nowMs));
+    return actions;
+  }
+
+  private onCreateTable(input: CreateTableInput): MetaAction[] {
+    const refuse = (error: MetaErrorCode, reason: string): MetaAction[] => [
+      { kind: 'create_table_reply', requestId: input.requestId, error, reason, appId: 0 },
+    ];
+    if (!levelAllows(this.levelInEffect(), 'ddl')) return refuse('ERR_STATE_FREEZED', `meta level ${this.levelInEffect()} refuses create_table`);
+    const nameBytes = new TextEncoder().encode(input.name).length;
+    if (nameBytes === 0 || nameBytes > META_TABLE_NAME_BYTES_MAX) return refuse('ERR_INVALID_PARAMETERS', `table name must have 1..${META_TABLE_NAME_BYTES_MAX} bytes`);
+    const count = input.partitionCount;
+    if (!Number.isInteger(count) || count < 1 || count > META_PARTITIONS_PER_TABLE_MAX || (count & (count - 1)) !== 0) {
+      return refuse('ERR_INVALID_PARAMETERS', `partition count ${count} is not a power of two within 1..${META_PARTITIONS_PER_TABLE_MAX}`);
+    }
+    if (!Number.isInteger(input.maxReplicaCount) || input.maxReplicaCount < 1 || input.maxReplicaCount > META_REPLICA_COUNT_MAX) {
+      return refuse('ERR_INVALID_PARAMETERS', `replica count ${input.maxReplicaCount} is not within 1..${META_REPLICA_COUNT_MAX}`);
+    }
+    if (this.table(input.name) !== undefined) return refuse('ERR_APP_EXIST', `table ${input.name} exists`);
+    if (this.tables.size >= META_TABLES_MAX) return refuse('ERR_INVALID_PARAMETERS', `at most ${META_TABLES_MAX} tables`);
+    const table: TableInfo = {
+      appId: this.nextAppId++,
+      name: input.name,
+      partitionCount: count,
+      maxReplicaCount: input.maxReplicaCount,
+      status: 'creating',
+    };
+    this.tables.set(table.appId, table);
+    this.creations.set(table.appId, { requestId: input.requestId, unpersisted: new Set() });
+    return [{ kind: 'persist', key: tableKey(table.appId), value: encodeTable(table), version: 1n }];
+  }
+
+  // --- table creation: table (creating) -> every partition (ballot 0) -> table (available) -----
+
+  private onTablePersisted(appId: number, version: bigint): MetaAction[] {
+    const table = this.tables.get(appId);
+    const creation = this.creations.get(appId);
+    if (table === undefined || creation === undefined) return [];
+    if (version === 1n && table.status === 'creating' && creation.unpersisted.size === 0) {
+      for (let index = 0; index < table.partitionCount; index++) {
+        if (!this.partitions.has(gpidKey({ appId, partitionIndex: index }))) creation.unpersisted.add(index);
+      }
+      return this.persistMissingPartitions(table, creation.unpersisted);
+    }
+    if (version !== 2n) return [];
+    const available: TableInfo = { ...table, status: 'available' };
+    this.tables.set(appId, available);
+    this.creations.delete(appId);
+    const actions: MetaAction[] = [];
+    if (creation.requestId !== undefined) {
+      actions.push({ kind: 'create_table_reply', requestId: creation.requestId, error: 'ERR_OK', reason: '', appId });
+    }
+    actions.push(...this.cureAll(this.lastNowMs));
+    return actions;
+  }
+
+  private persistMissingPartitions(table: TableInfo, unpersisted: ReadonlySet<number>): MetaAction[] {
+    if (unpersisted.size === 0) return [{ kind: 'persist', key: tableKey(table.appId), value: encodeTable({ ...table, status: 'available' }), version: 2n }];
+    return [...unpersisted].map((index) => {
+      const config = emptyConfig({ appId: table.appId, partitionIndex: index }, table.maxReplicaCount);
+      return { kind: 'persist', key: partitionKey(config.gpid), value: encodePartition(config), version: 0n };
+    });
+  }
+
+  private onCreatedPartitionPersisted(gpid: Gpid, creation: TableCreation): MetaAction[] {
+    const table = this.tables.get(gpid.appId);
+    assert(table !== undefined, 'a table being created is known');
+    if (!creation.unpersisted.delete(gpid.partitionIndex)) return [];
+    this.partitions.set(gpidKey(gpid), newPartitionState(emptyConfig(gpid, table.maxReplicaCount), undefined));
+    return creation.unpersisted.size === 0 ? this.persistMissingPartitions(table, creation.unpersisted) : [];
+  }
+
+  // --- changes: persist, then apply and notify ---------------------------------------------------
+
+  private startChange(state: PartitionState, pending: PendingChange): MetaAction[] {
+    assert(state.pending === undefined, 'one change at a time per partition');
+    assert(pending.next.ballot === state.config.ballot + 1n, 'a change raises the ballot by exactly one');
+    assert(pending.next.primary === '' || !pending.next.secondaries.includes(pending.next.primary), 'a primary is never its own secondary');
+    state.pending = pending;
+    return [{ kind: 'persist', key: partitionKey(pending.next.gpid), value: encodePartition(pending.next), version: pending.next.ballot }];
+  }
+
+  private applyPending(nowMs: number, state: PartitionState): MetaAction[] {
+    const pending = state.pending;
+    assert(pending !== undefined, 'applying needs a pending change');
+    const previous = state.config;
+    assert(pending.next.ballot === previous.ballot + 1n, 'ballots never decrease or skip');
+    state.config = pending.next;
+    state.pending = undefined;
+    state.proposal = undefined;
+    state.diagnosis = '';
+    if (pending.change === 'downgrade_to_inactive' || pending.change === 'remove') state.lastDropAtMs = nowMs;
+    if (state.config.primary !== '') state.plannedPrimary = undefined;
+    const actions: MetaAction[] = [];
+    if (pending.requester !== undefined) {
+      actions.push({ kind: 'config_update_reply', to: pending.requester, gpid: state.config.gpid, error: 'ERR_OK', retriable: false, reason: '', config: state.config });
+    }
+    const told = new Set<NodeId>(pending.requester === undefined ? [] : [pending.requester]);
+    for (const node of [...members(previous), ...members(state.config)]) {
+      if (told.has(node)) continue;
+      told.add(node);
+      actions.push({ kind: 'notify_config', to: node, config: state.config });
+    }
+    actions.push(...this.curePartition(nowMs, state, this.clusterView()));
+    return actions;
+  }
+
+  // --- cure and balance --------------------------------------------------------------------------
+
+  private cureAll(nowMs: number): MetaAction[] {
+    const actions: MetaAction[] = [];
+    const view = this.clusterView();
+    let proposals = 0;
+    for (const state of this.partitions.values()) {
+      if (proposals >= META_PROPOSALS_PER_CURE_MAX) break;
+      const produced = this.curePartition(nowMs, state, view);
+      proposals += produced.length;
+      actions.push(...produced);
+    }
+    if (levelAllows(this.levelInEffect(), 'balance')) actions.push(...this.balance(nowMs));
+    return actions;
+  }
+
+  /** One partition: downgrade a dead primary (freezed and up), then the guardian (steady and up). */
+  private curePartition(nowMs: number, state: PartitionState, view: CureView): MetaAction[] {
+    if (state.pending !== undefined) return [];
+    const level = this.levelInEffect();
+    const { config } = state;
+    if (config.primary !== '' && !this.liveness.isAlive(config.primary)) {
+      if (!levelAllows(level, 'dead_primary')) return [];
+      const outcome = applyChange(config, 'downgrade_to_inactive', config.primary, config.lastCommittedDecree);
+      assert(outcome.ok, 'downgrading a primary always fits');
+      return this.startChange(state, { next: outcome.next, change: 'downgrade_to_inactive', node: config.primary, requester: undefined });
+    }
+    if (!levelAllows(level, 'cure')) return [];
+    const decision = cure(
+      {
+        config,
+        lastDropAtMs: state.lastDropAtMs,
+        plannedPrimary: state.plannedPrimary,
+        report: (node) => this.reportOf(node, config.gpid),
+      },
+      view.cluster,
+      nowMs,
+      this.options,
+    );
+    return this.carryOut(nowMs, state, decision, view);
+  }
+
+  private carryOut(nowMs: number, state: PartitionState, decision: GuardianDecision, view: CureView): MetaAction[] {
+    switch (decision.kind) {
+      case 'healthy': {
+        state.diagnosis = '';
+        // A balancer move whose first step was not taken up in time is abandoned.
+        const proposal = state.proposal;
+        const stale = proposal === undefined || proposal.ballot !== state.config.ballot || nowMs - proposal.sentAtMs >= this.options.proposalResendMs;
+        if (state.plannedPrimary !== undefined && stale) {
+          state.plannedPrimary = undefined;
+          state.proposal = undefined;
+        }
+        return [];
+      }
+      case 'wait':
+      case 'stuck':
+        state.diagnosis = `${decision.kind}: ${decision.reason}`;
+        return [];
+      case 'ask': {
+        state.diagnosis = `wait: ${decision.reason}`;
+        if (state.lastQueryAtMs !== undefined && nowMs - state.lastQueryAtMs < this.options.proposalResendMs) return [];
+        state.lastQueryAtMs = nowMs;
+        return decision.nodes.map((to) => ({ kind: 'query_replicas', to, gpids: [state.config.gpid] }));
+      }
+      case 'propose': {
+        state.diagnosis = '';
+        const previous = state.proposal;
+        const same = previous !== undefined && previous.ballot === state.config.ballot && previous.to === decision.to &&
+          previous.change === decision.change && previous.node === decision.node;
+        if (same && nowMs - previous.sentAtMs < this.options.proposalResendMs) return [];
+        state.proposal = { to: decision.to, change: decision.change, node: decision.node, ballot: state.config.ballot, sentAtMs: nowMs };
+        view.noteProposal(decision.change, decision.node);
+        return [{ kind: 'proposal', to: decision.to, change: decision.change, node: decision.node, config: state.config }];
+      }
+      default:
+        return assertNever(decision, 'guardian decision');
+    }
+  }
+
+  /** Lively only, and only when every partition is healthy and quiet. */
+  private balance(nowMs: number): MetaAction[] {
+    const configs: PartitionConfiguration[] = [];
+    for (const state of this.partitions.values()) {
+      const config = state.config;
+      const healthy = config.primary !== '' && 1 + config.secondaries.length === config.maxReplicaCount &&
+        members(config).every((node) => this.liveness.isAlive(node));
+      const quiet = state.pending === undefined && (state.proposal === undefined || state.proposal.ballot !== config.ballot) &&
+        state.plannedPrimary === undefined;
+      if (!healthy || !quiet) return [];
+      configs.push(config);
+    }
+    const moves = planPrimaryMoves({ configs, aliveNodes: this.liveness.aliveNodes(), movesMax: META_BALANCE_MOVES_PER_ROUND_MAX });
+    return moves.map((move) => {
+      const state = this.partitions.get(gpidKey(move.config.gpid))!;
+      state.plannedPrimary = move.to;
+      state.proposal = { to: move.from, change: 'downgrade_to_secondary', node: move.from, ballot: move.config.ballot, sentAtMs: nowMs };
+      return { kind: 'proposal', to: move.from, change: 'downgrade_to_secondary', node: move.from, config: move.config };
+    });
+  }
+
+  private reportOf(node: NodeId, gpid: Gpid): ReplicaReport | 'none' | undefined {
+    const report = this.reports.get(node)?.get(gpidKey(gpid));
+    if (report !== undefined) return report;
+    return this.fullySynced.has(node) ? 'none' : undefined;
+  }
+
+  /** Primary and replica counts per node, including what is proposed in this pass. */
+  private clusterView(): CureView {
+    const counts = new Map<NodeId, { primaries: number; replicas: number }>();
+    const bump = (node: NodeId, primaries: number, replicas: number) => {
+      const entry = counts.get(node) ?? { primaries: 0, replicas: 0 };
+      entry.primaries += primaries;
+      entry.replicas += replicas;
+      counts.set(node, entry);
+    };
+    for (const state of this.partitions.values()) {
+      const config = state.config;
+      if (config.primary !== '') bump(config.primary, 1, 1);
+      for (const node of config.secondaries) bump(node, 0, 1);
+      const proposal = state.proposal;
+      if (proposal !== undefined && proposal.ballot === config.ballot) noteInto(bump, proposal.change, proposal.node);
+    }
+    const liveness = this.liveness;
+    return {
+      cluster: {
+        isAlive: (node) => liveness.isAlive(node),
+        aliveNodes: liveness.aliveNodes(),
+        primaryCount: (node) => counts.get(node)?.primaries ?? 0,
+        replicaCount: (node) => counts.get(node)?.replicas ?? 0,
+      },
+      noteProposal: (change, node) => noteInto(bump, change, node),
+    };
+  }
+}
+
+interface CureView {
+  readonly cluster: ClusterView;
+  readonly noteProposal: (change: ConfigChangeKind, node: NodeId) => void;
+}
+
+function noteInto(bump: (node: NodeId, primaries: number, replicas: number) => void, change: ConfigChangeKind, node: NodeId): void {
+  if (change === 'assign_primary') bump(node, 1, 1);
+  else if (change === 'upgrade_to_primary') bump(node, 1, 0);
+  else if (change === 'add_secondary') bump(node, 0, 1);
+}
+
+function emptyConfig(gpid: Gpid, maxReplicaCount: number): PartitionConfiguration {
+  return { gpid, ballot: 0n, maxReplicaCount, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n };
+}
+
+function newPartitionState(config: PartitionConfiguration, lastDropAtMs: number | undefined): PartitionState {
+  return { config, pending: undefined, proposal: undefined, lastDropAtMs, plannedPrimary: undefined, lastQueryAtMs: undefined, diagnosis: '' };
+}
