@@ -5,6 +5,8 @@ import type { Clock } from '../../common/clock.ts';
 import { assert } from '../../common/assert.ts';
 import { SIM_EVENTS_QUEUED_MAX } from './limits.ts';
 
+const RECENT_LABELS = 1000;
+
 export interface TimerHandle {
   cancel(): void;
   readonly atMs: number;
@@ -41,6 +43,7 @@ export class EventQueue {
   private heap: QueuedEvent[] = [];
   private sequence = 0;
   private executed = 0;
+  private readonly recentLabels: string[] = new Array<string>(RECENT_LABELS).fill('');
 
   get nowMs(): number {
     return this.clock.monotonicMs();
@@ -50,6 +53,13 @@ export class EventQueue {
   }
   get executedCount(): number {
     return this.executed;
+  }
+
+  /** The most frequent labels among the last events run, for diagnosing a runaway loop. */
+  recentLabelCounts(): [label: string, count: number][] {
+    const counts = new Map<string, number>();
+    for (const label of this.recentLabels) counts.set(label, (counts.get(label) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8);
   }
 
   /** Runs `run` after `delayMs` of virtual time (0 = later in this instant, after events queued before). */
@@ -78,6 +88,7 @@ export class EventQueue {
     const event = this.pop();
     if (event === undefined) return false;
     this.clock.jumpTo(event.atMs);
+    this.recentLabels[this.executed % RECENT_LABELS] = event.label;
     this.executed++;
     event.run();
     return true;

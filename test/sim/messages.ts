@@ -19,7 +19,7 @@ export type SimMessage =
   | { readonly kind: 'peer'; readonly gpid: Gpid; readonly message: PeerMessage }
   | { readonly kind: 'beacon'; readonly sentMs: number }
   | { readonly kind: 'config_update'; readonly request: ConfigChangeRequest }
-  | { readonly kind: 'replica_reports'; readonly replicas: readonly ReplicaInfo[] }
+  | { readonly kind: 'replica_reports'; readonly replicas: readonly ReplicaInfo[]; readonly absent: readonly Gpid[]; readonly configSync: boolean }
   | { readonly kind: 'from_meta'; readonly action: MetaAction }
   | ClientRequest
   | ClientReply;

@@ -46,7 +46,9 @@ export class SimMetaServer {
 
   start(): void {
     assert(this.core === undefined, 'meta server started twice');
-    this.core = this.factory({ options: this.options, stored: this.store.snapshot(), nowMs: this.ctx.queue.nowMs });
+    const { core, actions } = this.factory.recover({ options: this.options, stored: this.store.snapshot(), nowMs: this.ctx.queue.nowMs });
+    this.core = core;
+    for (const action of actions) this.perform(action);
     this.observeBallots();
     const incarnation = this.incarnation;
     const loop = (): void => {
@@ -81,7 +83,8 @@ export class SimMetaServer {
           kind: 'replica_reports',
           nowMs,
           from,
-          configSync: true,
+          configSync: message.configSync,
+          absent: message.absent,
           replicas: message.replicas.map((info) => ({ gpid: info.gpid, ballot: info.ballot, lastCommittedDecree: info.committedDecree, lastPreparedDecree: info.preparedDecree })),
         });
         return;

@@ -16,7 +16,12 @@ export interface SimMetaCore {
   configurations(): readonly PartitionConfiguration[];
 }
 
-export type SimMetaCoreFactory = (args: { options: MetaOptions; stored: ReadonlyMap<string, string>; nowMs: number }) => SimMetaCore;
+/** How the harness makes a meta core: the store entries of a new table, and a core rebuilt from the store. */
+export interface SimMetaCoreFactory {
+  readonly name: string;
+  seedTable(table: { appId: number; name: string; partitionCount: number; maxReplicaCount: number }): [key: string, value: string][];
+  recover(args: { options: MetaOptions; stored: ReadonlyMap<string, string>; nowMs: number }): { core: SimMetaCore; actions: MetaAction[] };
+}
 
 export function encodeConfiguration(config: PartitionConfiguration): string {
   return JSON.stringify(config, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
@@ -58,7 +63,23 @@ export class MinimalMetaCore implements SimMetaCore {
     this.lastCureMs = nowMs;
   }
 
-  static factory: SimMetaCoreFactory = ({ options, stored, nowMs }) => new MinimalMetaCore(options, stored, nowMs);
+  static factory: SimMetaCoreFactory = {
+    name: 'minimal',
+    seedTable: (table) =>
+      Array.from({ length: table.partitionCount }, (_, partitionIndex): [string, string] => {
+        const config: PartitionConfiguration = {
+          gpid: { appId: table.appId, partitionIndex },
+          ballot: 0n,
+          maxReplicaCount: table.maxReplicaCount,
+          primary: '',
+          secondaries: [],
+          lastDrops: [],
+          lastCommittedDecree: 0n,
+        };
+        return [partitionStoreKey(config), encodeConfiguration(config)];
+      }),
+    recover: ({ options, stored, nowMs }) => ({ core: new MinimalMetaCore(options, stored, nowMs), actions: [] }),
+  };
 
   configurations(): readonly PartitionConfiguration[] {
     return [...this.configs.values()];

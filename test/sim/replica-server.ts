@@ -306,7 +306,7 @@ export class SimReplicaServer {
   }
 
   private configSync(): void {
-    this.send(META_ADDRESS, { kind: 'replica_reports', replicas: this.replicaInfos() });
+    this.send(META_ADDRESS, { kind: 'replica_reports', replicas: this.replicaInfos(), absent: [], configSync: true });
   }
 
   // --- messages ---
@@ -374,8 +374,14 @@ export class SimReplicaServer {
         if (replica !== undefined) this.step(replica, { kind: 'meta', message: { kind: 'config_proposal', type: action.change, node: action.node, config: action.config } });
         return;
       }
+      case 'query_replicas': {
+        const hosted = action.gpids.filter((gpid) => this.replicas.has(gpidKey(gpid)));
+        const replicas = hosted.map((gpid) => (this.replicas.get(gpidKey(gpid)) as HostedReplica).core.info());
+        const absent = action.gpids.filter((gpid) => !this.replicas.has(gpidKey(gpid)));
+        this.send(META_ADDRESS, { kind: 'replica_reports', replicas, absent, configSync: false });
+        return;
+      }
       case 'persist':
-      case 'query_replicas':
       case 'create_table_reply':
       case 'node_state':
         return;

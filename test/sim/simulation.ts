@@ -20,7 +20,7 @@ import type { SimMessage } from './messages.ts';
 import { describeMessage } from './messages.ts';
 import { SimMetaServer } from './meta-server.ts';
 import { SimMetaStore } from './meta-store.ts';
-import { encodeConfiguration, MinimalMetaCore, partitionStoreKey } from './minimal-meta.ts';
+import { realMetaCore } from './real-meta.ts';
 import type { SimMetaCoreFactory } from './minimal-meta.ts';
 import { Nemesis } from './nemesis.ts';
 import { Network, QUIET_NETWORK } from './network.ts';
@@ -93,11 +93,11 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
   // The table exists before the run: one stored configuration per partition, no members yet.
   const store = new SimMetaStore(queue, root.fork(), swarm.metaStoreLatencyMsMax);
   const gpids: Gpid[] = Array.from({ length: swarm.partitionCount }, (_, partitionIndex) => ({ appId: APP_ID, partitionIndex }));
-  for (const gpid of gpids) {
-    const config: PartitionConfiguration = { gpid, ballot: 0n, maxReplicaCount: swarm.maxReplicaCount, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n };
-    store.seed(partitionStoreKey(config), encodeConfiguration(config));
+  const metaFactory = options.metaFactory ?? realMetaCore;
+  for (const [key, value] of metaFactory.seedTable({ appId: APP_ID, name: 'sim', partitionCount: swarm.partitionCount, maxReplicaCount: swarm.maxReplicaCount })) {
+    store.seed(key, value);
   }
-  const meta = new SimMetaServer(ctx, store, options.metaFactory ?? MinimalMetaCore.factory);
+  const meta = new SimMetaServer(ctx, store, metaFactory);
   nodes.set(META_ADDRESS, meta);
   for (let i = 1; i <= swarm.replicaServerCount; i++) {
     const server = new SimReplicaServer(ctx, `replica${i}`);
@@ -209,7 +209,10 @@ function runFor(queue: EventQueue, durationMs: number, done: () => boolean = () 
   const until = queue.nowMs + durationMs;
   const budget = SIM_EVENTS_PER_RUN_MAX;
   queue.runUntil(until, () => {
-    if (queue.executedCount > budget) throw new Error(`more than ${budget} events: the run is stuck in a loop`);
+    if (queue.executedCount > budget) {
+      const recent = queue.recentLabelCounts().map(([label, count]) => `${count}x ${label}`).join('; ');
+      throw new Error(`more than ${budget} events by ${queue.nowMs} ms: the run is stuck in a loop; recent events: ${recent}`);
+    }
     return done();
   });
 }
