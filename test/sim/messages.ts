@@ -29,3 +29,21 @@ export function describeMessage(message: SimMessage): string {
   if (message.kind === 'from_meta') return `meta:${message.action.kind}`;
   return message.kind;
 }
+
+/**
+ * A client's request is sent once over its connection and never arrives twice (TCP); a client
+ * that wants a retry sends a new request. Messages between servers may be duplicated: the
+ * protocol resends them and must tolerate copies.
+ */
+export function mayDuplicate(message: SimMessage): boolean {
+  switch (message.kind) {
+    case 'client_put':
+    case 'client_get':
+    case 'client_reply':
+    case 'query_config':
+    case 'query_config_reply':
+      return false;
+    default:
+      return true;
+  }
+}

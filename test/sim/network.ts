@@ -58,6 +58,8 @@ export class Network<M> {
     faults: NetworkFaults,
     private readonly deliver: Deliver<M>,
     private readonly describe: (message: M) => string = () => 'message',
+    /** Messages that ride on a connection whose transport never duplicates them (client RPCs over TCP). */
+    private readonly mayDuplicate: (message: M) => boolean = () => true,
   ) {
     assert(faults.delayMinMs >= 0 && faults.delayMinMs <= faults.delayMaxMs, 'delay range must be ordered');
     this.faults = faults;
@@ -80,7 +82,7 @@ export class Network<M> {
       return;
     }
     this.schedule(from, to, message);
-    if (this.random.chance(this.faults.duplicateProbability)) {
+    if (this.random.chance(this.faults.duplicateProbability) && this.mayDuplicate(message)) {
       this.stats.duplicated++;
       this.schedule(from, to, message);
     }

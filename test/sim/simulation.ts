@@ -6,7 +6,7 @@ import { gpidKey } from '../../cluster/meta/core/types.ts';
 import { ReplicaCore } from '../../cluster/replication/index.ts';
 import type { Gpid, PartitionConfiguration, ReplicaCoreOptions } from '../../cluster/replication/index.ts';
 import { checkAckedWritesSurvive } from './checkers/acked-writes.ts';
-import { checkLinearizable, formatOperations } from './checkers/linearizability.ts';
+import { checkLinearizable, earliestViolation, formatOperations } from './checkers/linearizability.ts';
 import { checkLiveness } from './checkers/liveness.ts';
 import type { PartitionRecovery } from './checkers/liveness.ts';
 import { ReplicationInvariants } from './checkers/replication-invariants.ts';
@@ -17,7 +17,7 @@ import { EventQueue } from './event-queue.ts';
 import { History } from './history.ts';
 import { SIM_EVENTS_PER_RUN_MAX } from './limits.ts';
 import type { SimMessage } from './messages.ts';
-import { describeMessage } from './messages.ts';
+import { describeMessage, mayDuplicate } from './messages.ts';
 import { SimMetaServer } from './meta-server.ts';
 import { SimMetaStore } from './meta-store.ts';
 import { realMetaCore } from './real-meta.ts';
@@ -72,7 +72,7 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
   const invariants = new ReplicationInvariants();
   const history = new History();
   const nodes = new Map<string, { receive(from: string, message: SimMessage): void }>();
-  const network = new Network<SimMessage>(queue, root.fork(), swarm.network, (to, from, message) => nodes.get(to)?.receive(from, message), describeMessage);
+  const network = new Network<SimMessage>(queue, root.fork(), swarm.network, (to, from, message) => nodes.get(to)?.receive(from, message), describeMessage, mayDuplicate);
   const servers: SimReplicaServer[] = [];
   const ctx: SimContext = {
     queue,
@@ -184,14 +184,19 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
 
   const linearizable = checkLinearizable(history.all());
   if (!linearizable.ok && linearizable.firstViolation !== undefined) {
-    violations.push(`linearizability: key ${linearizable.firstViolation.key} has no linearization:\n${formatOperations(linearizable.firstViolation.operations)}`);
+    const { key, operations } = linearizable.firstViolation;
+    const earliest = earliestViolation(key, operations);
+    const shown = earliest === undefined ? operations : earliest.operations;
+    violations.push(`linearizability: key ${key} has no linearization${earliest === undefined ? '' : ` once ${earliest.atMs} ms is reached; operations around then`}:\n${formatOperations(shown)}`);
   }
   for (const gaveUp of linearizable.keys.filter((verdict) => verdict.result === 'gave-up')) trace.log('checker', `linearizability gave up on ${gaveUp.key} (${gaveUp.operations} ops)`);
   for (const violation of checkAckedWritesSurvive(history.all())) violations.push(`acknowledged write lost: key ${violation.key}: ${violation.reason}`);
   for (const violation of invariants.violations.slice(0, 5)) violations.push(`replication: ${violation.rule} at ${violation.atMs}: ${violation.message}`);
   if (recovery.size > 0) {
     const partitions: PartitionRecovery[] = [...recovery].map(([gpid, state]) => ({ gpid, ...state }));
-    for (const violation of checkLiveness({ healedAtMs, boundMs: swarm.livenessBoundMs, partitions })) violations.push(`liveness: ${violation.gpid} ${violation.message}`);
+    for (const violation of checkLiveness({ healedAtMs, boundMs: swarm.livenessBoundMs, partitions })) {
+      violations.push(`liveness: ${violation.gpid} ${violation.message}; now ${describePartition(meta, servers, violation.gpid)}`);
+    }
   }
   return {
     seed,
@@ -228,4 +233,14 @@ function isHealthy(configs: readonly PartitionConfiguration[], servers: readonly
     return info?.ballot === config.ballot ? info.role : undefined;
   };
   return roleOf(config.primary) === 'primary' && config.secondaries.every((node) => roleOf(node) === 'secondary');
+}
+
+/** The meta server's configuration of a partition and each replica's view of it, for a liveness report. */
+function describePartition(meta: SimMetaServer, servers: readonly SimReplicaServer[], gpid: string): string {
+  const config = meta.configurations().find((c) => gpidKey(c.gpid) === gpid);
+  const metaView = config === undefined ? 'meta: unknown' : `meta: ballot ${config.ballot} primary ${config.primary || '-'} secondaries [${config.secondaries.join(',')}] drops [${config.lastDrops.join(',')}]`;
+  const replicas = servers.flatMap((server) =>
+    server.replicaInfos().filter((info) => gpidKey(info.gpid) === gpid).map((info) => `${server.address} ${info.role}@${info.ballot} c${info.committedDecree} p${info.preparedDecree}`),
+  );
+  return `${metaView}; replicas: ${replicas.join(', ') || 'none'}`;
 }

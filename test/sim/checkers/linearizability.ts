@@ -164,3 +164,35 @@ export function formatOperations(operations: readonly Operation[], limit = 40): 
   if (sorted.length > limit) lines.push(`  ... ${sorted.length - limit} more`);
   return lines.join('\n');
 }
+
+/**
+ * The history as an observer saw it at time `cutMs`: operations invoked later are gone, a put
+ * still running is unknown, a get still running is dropped. Linearizability is closed under such
+ * cuts, so the earliest failing cut pinpoints where the violation became visible.
+ */
+export function cutAt(operations: readonly Operation[], cutMs: number): Operation[] {
+  const cut: Operation[] = [];
+  for (const op of operations) {
+    if (op.invokeMs > cutMs) continue;
+    const done = op.responseMs !== undefined && op.responseMs <= cutMs;
+    if (done || op.outcome === 'unknown') cut.push(op);
+    else if (op.kind === 'put' && op.outcome === 'ok') cut.push({ ...op, outcome: 'unknown', responseMs: undefined });
+  }
+  return cut;
+}
+
+/** The earliest response time at which one key's history stops being linearizable, and the operations around it. */
+export function earliestViolation(key: string, operations: readonly Operation[], windowMs = 300): { atMs: number; operations: Operation[] } | undefined {
+  const times = [...new Set(operations.filter((op) => op.responseMs !== undefined).map((op) => op.responseMs as number))].sort((a, b) => a - b);
+  let low = 0;
+  let high = times.length - 1;
+  if (high < 0 || checkRegister(key, cutAt(operations, times[high] as number)).result !== 'violation') return undefined;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (checkRegister(key, cutAt(operations, times[middle] as number)).result === 'violation') high = middle;
+    else low = middle + 1;
+  }
+  const atMs = times[low] as number;
+  const around = operations.filter((op) => op.invokeMs <= atMs && (op.responseMs ?? Infinity) >= atMs - windowMs);
+  return { atMs, operations: around };
+}
