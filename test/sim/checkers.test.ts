@@ -144,6 +144,12 @@ test('acknowledged writes: the final read must show the last acknowledged put or
     ['f', 'get', 'k', null, 100, 101, true],
   ]);
   t.regex(checkAckedWritesSurvive(vanished)[0]?.reason ?? '', /absent/);
+  const concurrent = history([
+    ['c1', 'put', 'k', 'a', 0, 1],
+    ['c1', 'put', 'k', 'b', 90, 110],
+    ['f', 'get', 'k', 'a', 100, 101, true],
+  ]);
+  t.deepEqual(checkAckedWritesSurvive(concurrent), [], 'a put acknowledged after the read began need not be visible');
   const refused = history([
     ['c1', 'put', 'k', 'a', 0, 'failed'],
     ['f', 'get', 'k', 'a', 100, 101, true],

@@ -24,6 +24,11 @@ export interface Operation {
 
 export class History {
   private readonly operations: Operation[] = [];
+  private pending = 0;
+
+  get pendingCount(): number {
+    return this.pending;
+  }
 
   invoke(options: { client: string; kind: OperationKind; key: string; value?: string; nowMs: number; final?: boolean }): Operation {
     assert(options.kind === 'get' || options.value !== undefined, 'a put carries its value');
@@ -39,6 +44,7 @@ export class History {
       final: options.final ?? false,
     };
     this.operations.push(operation);
+    this.pending++;
     return operation;
   }
 
@@ -46,6 +52,7 @@ export class History {
   complete(operation: Operation, outcome: Outcome, nowMs: number, readValue?: string | null): void {
     assert(operation.outcome === 'pending', `operation ${operation.id} answered twice`);
     operation.outcome = outcome;
+    this.pending--;
     if (outcome !== 'unknown') operation.responseMs = nowMs;
     if (operation.kind === 'get' && outcome === 'ok') {
       assert(readValue !== undefined, 'a successful get carries a value or null');
@@ -56,6 +63,7 @@ export class History {
   /** Ends the history: whatever is still pending becomes unknown. */
   close(): void {
     for (const operation of this.operations) if (operation.outcome === 'pending') operation.outcome = 'unknown';
+    this.pending = 0;
   }
 
   all(): readonly Operation[] {

@@ -4,7 +4,7 @@
 /** Events waiting in the virtual-time queue; more means a runaway timer loop. */
 export const SIM_EVENTS_QUEUED_MAX = 200_000;
 /** Events one seed may execute before it is declared stuck. */
-export const SIM_EVENTS_PER_RUN_MAX = 400_000;
+export const SIM_EVENTS_PER_RUN_MAX = 200_000;
 /** Packets in flight on one directed link; beyond it the network drops, as a full buffer would. */
 export const SIM_PACKETS_IN_FLIGHT_PER_LINK_MAX = 1_000;
 /** Entries one simulated log holds. */

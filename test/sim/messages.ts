@@ -36,14 +36,6 @@ export function describeMessage(message: SimMessage): string {
  * protocol resends them and must tolerate copies.
  */
 export function mayDuplicate(message: SimMessage): boolean {
-  switch (message.kind) {
-    case 'client_put':
-    case 'client_get':
-    case 'client_reply':
-    case 'query_config':
-    case 'query_config_reply':
-      return false;
-    default:
-      return true;
-  }
+  const clientKinds: readonly SimMessage['kind'][] = ['client_put', 'client_get', 'client_reply', 'query_config', 'query_config_reply'];
+  return !clientKinds.includes(message.kind);
 }

@@ -157,7 +157,9 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
     queue.after(0, 'watch health', watch);
     runFor(queue, swarm.livenessBoundMs, () => [...recovery.values()].every((state) => state.writeAckedAtMs !== undefined));
 
-    // Final reads of every key, each retried until it succeeds or time runs out.
+    // Final reads of every key once every workload operation has been answered or timed out,
+    // each retried until it succeeds or time runs out.
+    runFor(queue, swarm.clientTimeoutMs + 1_000, () => history.pendingCount === 0);
     const finalDeadline = queue.nowMs + 30_000;
     let pendingReads = 0;
     const unread: string[] = [];

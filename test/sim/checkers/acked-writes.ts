@@ -24,7 +24,8 @@ export function checkAckedWritesSurvive(history: readonly Operation[]): AckedWri
   const violations: AckedWritesViolation[] = [];
   const finalReads = history.filter((op) => op.final && op.kind === 'get' && op.outcome === 'ok');
   for (const read of finalReads) {
-    const acked = ackedPutsByKey.get(read.key) ?? [];
+    // Only puts acknowledged before the read began must be visible to it.
+    const acked = (ackedPutsByKey.get(read.key) ?? []).filter((put) => (put.responseMs as number) < read.invokeMs);
     if (read.value === null || read.value === undefined) {
       if (acked.length > 0) violations.push({ key: read.key, reason: `read absent after ${acked.length} acknowledged puts (last ${lastOf(acked).value})` });
       continue;
@@ -39,7 +40,7 @@ export function checkAckedWritesSurvive(history: readonly Operation[]): AckedWri
       continue;
     }
     const writerEnd = writer.responseMs ?? Infinity;
-    const later = acked.find((put) => put !== writer && put.invokeMs > writerEnd && (put.responseMs ?? Infinity) < read.invokeMs);
+    const later = acked.find((put) => put !== writer && put.invokeMs > writerEnd);
     if (later !== undefined) {
       violations.push({ key: read.key, reason: `read ${read.value} (put #${writer.id}) but acknowledged put #${later.id} of ${later.value} came strictly after it: lost` });
     }
