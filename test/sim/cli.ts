@@ -1,6 +1,6 @@
 // npm run sim -- --seeds N [--from F]   run N seeds (F, F+1, ...), print progress and a summary
 // npm run sim -- --seed S [--verbose]   replay one seed exactly, optionally with the whole trace
-// --bug ack-before-replicated|stale-reads runs with a deliberately injected bug (checker demo)
+// --bug ack-before-replicated|stale-reads|ignore-lease runs with a deliberately injected bug (checker demo)
 // --no-record                            do not append failing seeds to regressions.json
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ const { values } = parseArgs({
 });
 
 const bug = values.bug as InjectedBug;
-if (!['none', 'ack-before-replicated', 'stale-reads'].includes(bug)) throw new Error(`unknown --bug ${bug}`);
+if (!['none', 'ack-before-replicated', 'stale-reads', 'ignore-lease'].includes(bug)) throw new Error(`unknown --bug ${bug}`);
 
 function commit(): string {
   try {
@@ -47,6 +47,7 @@ function report(result: SeedResult): void {
     const added = recordRegression({
       seed: result.seed,
       status: 'open',
+      issue: 'unclassified',
       found: `${new Date().toISOString().slice(0, 10)} at ${commit()}`,
       violation: (result.violations[0] ?? '').split('\n')[0] ?? '',
       ...(bug === 'none' ? {} : { bug }),

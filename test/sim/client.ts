@@ -90,8 +90,11 @@ export class SimClient {
       final: request.final ?? false,
       ...(value === undefined ? {} : { value }),
     });
+    // With the injected stale-reads bug, reads go to any member, as backup requests do.
+    const members = [config.primary, ...config.secondaries];
+    const target = request.kind === 'get' && this.ctx.bug === 'stale-reads' ? this.random.pick(members) : config.primary;
     this.call(
-      config.primary,
+      target,
       (requestId): SimMessage =>
         value === undefined ? { kind: 'client_get', gpid, requestId, key: request.key } : { kind: 'client_put', gpid, requestId, key: request.key, value },
       (reply) => {

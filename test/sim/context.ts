@@ -12,10 +12,12 @@ import type { Trace } from './trace.ts';
 /**
  * Bugs the harness can inject around (never inside) the code under test, to show the checkers
  * catch them: `ack-before-replicated` answers a write as soon as the primary's own log append is
- * done, before the secondaries logged it; `stale-reads` serves reads from whichever replica the
- * client reached, bypassing the core's read check.
+ * done, before the secondaries logged it; `stale-reads` sends reads to any member and serves
+ * them from that replica's storage, bypassing the core's read check (backup requests as strong reads);
+ * `ignore-lease` never tells the cores their lease expired and serves whatever they answer, so an
+ * isolated old primary keeps serving reads after the meta server replaced it.
  */
-export type InjectedBug = 'none' | 'ack-before-replicated' | 'stale-reads';
+export type InjectedBug = 'none' | 'ack-before-replicated' | 'stale-reads' | 'ignore-lease';
 
 export const META_ADDRESS = 'meta';
 

@@ -8,6 +8,8 @@ export interface Regression {
   readonly status: 'open' | 'fixed';
   readonly found: string;
   readonly violation: string;
+  /** A short name for the bug the seed shows, shared by seeds with the same cause (see README.md). */
+  readonly issue?: string;
   /** Set for seeds that only fail with a deliberately injected bug. */
   readonly bug?: string;
 }

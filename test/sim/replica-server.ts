@@ -229,7 +229,7 @@ export class SimReplicaServer {
     for (const reply of ready.replyReads) {
       const pending = this.pendingClients.get(reply.requestId);
       if (!reply.outcome.ok) this.answerClient(reply.requestId, reply.outcome.code, undefined);
-      else if (!this.lease.isValid(now)) this.answerClient(reply.requestId, 'ERR_INACTIVE_STATE', undefined);
+      else if (!this.lease.isValid(now) && this.ctx.bug !== 'ignore-lease') this.answerClient(reply.requestId, 'ERR_INACTIVE_STATE', undefined);
       else this.answerClient(reply.requestId, 'ERR_OK', pending === undefined ? null : replica.storage.read(pending.key));
     }
     for (const request of ready.requestsToMeta) this.send(META_ADDRESS, { kind: 'config_update', request });
@@ -296,6 +296,7 @@ export class SimReplicaServer {
           this.send(META_ADDRESS, { kind: 'beacon', sentMs: output.sentMs });
           break;
         case 'lease_expired':
+          if (this.ctx.bug === 'ignore-lease') break;
           this.ctx.trace.log(this.address, 'lease expired: every replica stops serving');
           for (const replica of [...this.replicas.values()]) this.step(replica, { kind: 'lease_expired' });
           break;
@@ -396,7 +397,7 @@ export class SimReplicaServer {
     const replica = this.replicas.get(gpidKey(request.gpid));
     if (replica === undefined) return reply('ERR_OBJECT_NOT_FOUND');
     if (this.ctx.bug === 'stale-reads' && request.kind === 'client_get') return reply('ERR_OK', replica.storage.read(request.key));
-    if (!this.lease.isValid(this.ctx.queue.nowMs)) return reply('ERR_INACTIVE_STATE');
+    if (!this.lease.isValid(this.ctx.queue.nowMs) && this.ctx.bug !== 'ignore-lease') return reply('ERR_INACTIVE_STATE');
     if (this.pendingClients.size >= PENDING_CLIENT_REQUESTS_MAX) return reply('ERR_CAPACITY_EXCEEDED');
     const requestId = this.nextRequestId++;
     const value = request.kind === 'client_put' ? request.value : undefined;
