@@ -15,26 +15,6 @@ export const SCAN_CONTEXT_IDLE_MS = 5 * 60 * 1000;
 /** scan: open contexts per partition; the least recently used is evicted beyond it. */
 export const SCAN_CONTEXTS_PER_PARTITION_MAX = 1000;
 
-// --- meta (reference/pegasus-server.md sections 1.2-1.9) ---
-/** Tables the meta server keeps. */
-export const META_TABLES_MAX = 1024;
-/** Partitions of one table (partition_count, a power of two). */
-export const META_PARTITIONS_PER_TABLE_MAX = 1 << 14;
-/** Replica servers the meta server tracks. */
-export const META_NODES_MAX = 4096;
-/** Replicas of one partition (max_allowed_replica_count). */
-export const META_REPLICA_COUNT_MAX = 5;
-/** Entries kept in a partition's last_drops, oldest evicted first (maintain_drops). */
-export const META_LAST_DROPS_MAX = 3;
-/** Replica reports accepted in one config sync or query answer; the rest are ignored. */
-export const META_REPLICA_REPORTS_PER_MESSAGE_MAX = 1 << 16;
-/** Proposals the guardian sends in one cure pass; the rest wait for the next pass. */
-export const META_PROPOSALS_PER_CURE_MAX = 1024;
-/** Primary moves the balancer starts in one round (balance_op_count_per_round). */
-export const META_BALANCE_MOVES_PER_ROUND_MAX = 10;
-/** Table name length in bytes. */
-export const META_TABLE_NAME_BYTES_MAX = 256;
-
 // --- replication (reference/pegasus-server.md section 2) ---
 /** Prepare list slots (max_mutation_count_in_prepare_list). */
 export const PREPARE_LIST_CAPACITY = 110;
@@ -66,3 +46,23 @@ export const META_RETRY_TICKS = 10;
 export const LEARN_RETRY_TICKS = 10;
 /** Two-phase commit minimum replica count (mutation_2pc_min_replica_count). */
 export const MUTATION_2PC_MIN_REPLICA_COUNT = 2;
+
+// --- meta (reference/pegasus-server.md sections 1.2-1.9) ---
+/** Tables the meta server keeps. */
+export const META_TABLES_MAX = 1024;
+/** Partitions of one table (partition_count, a power of two). */
+export const META_PARTITIONS_PER_TABLE_MAX = 1 << 14;
+/** Replica servers the meta server tracks. */
+export const META_NODES_MAX = 4096;
+/** Replicas of one partition (max_allowed_replica_count). */
+export const META_REPLICA_COUNT_MAX = 5;
+/** Entries kept in a partition's last_drops, oldest evicted first (maintain_drops). */
+export const META_LAST_DROPS_MAX = 3;
+/** Replica reports accepted in one config sync or query answer; the rest are ignored. */
+export const META_REPLICA_REPORTS_PER_MESSAGE_MAX = 1 << 16;
+/** Proposals the guardian sends in one cure pass; the rest wait for the next pass. */
+export const META_PROPOSALS_PER_CURE_MAX = 1024;
+/** Primary moves the balancer starts in one round (balance_op_count_per_round). */
+export const META_BALANCE_MOVES_PER_ROUND_MAX = 10;
+/** Table name length in bytes. */
+export const META_TABLE_NAME_BYTES_MAX = 256;

@@ -126,6 +126,7 @@ export class ReplicaCore {
   private readonly logReads = new Map<number, PendingLogRead>();
   private nextReadId = 1;
   private pendingMeta: PendingMetaRequest | undefined = undefined;
+  private lastMetaRequestTick: number | undefined = undefined;
 
   // secondary and learner
   private commitTarget: Decree;
@@ -229,8 +230,7 @@ export class ReplicaCore {
         this.collectLogGarbage();
         break;
       case 'lease_expired':
-        if (this.roleNow === 'primary' || this.roleNow === 'secondary') this.toInactive({ transient: true, failWrites: true });
-        else if (this.roleNow === 'potential_secondary') this.toInactive({ transient: false, failWrites: true });
+        this.onLeaseExpired();
         break;
       case 'local_failure':
         this.toError();
@@ -239,6 +239,13 @@ export class ReplicaCore {
         assertNever(input, 'replica input');
     }
     this.startQueuedWrites();
+  }
+
+  /** Without the meta server's lease a replica stops serving: meta may already have replaced it. */
+  private onLeaseExpired(): void {
+    const serving = this.roleNow === 'primary' || this.roleNow === 'secondary';
+    if (serving || (this.roleNow === 'inactive' && this.inactiveTransient)) this.toInactive({ transient: true, failWrites: true });
+    else if (this.roleNow === 'potential_secondary') this.toInactive({ transient: false, failWrites: true });
   }
 
   private stepInError(input: ReplicaInput): void {
@@ -384,11 +391,16 @@ export class ReplicaCore {
   private adoptConfig(config: PartitionConfiguration): void {
     assert(config.ballot >= this.ballot, 'only a configuration at least as new is adopted');
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
+    if (this.config !== undefined && config.ballot < this.config.ballot) return; // older than one we know
     const newer = config.ballot > this.ballot;
-    this.setBallot(config.ballot);
+    // A replica takes the ballot of configurations it serves in (as member or learner). A dropped
+    // replica keeps the ballot of its last membership: meta compares it when every replica was lost.
+    const learnerOfIt = this.roleNow === 'potential_secondary' && this.learning?.primary === config.primary;
+    if (this.isMemberOf(config) || learnerOfIt) this.setBallot(config.ballot);
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
+    if (this.pendingMeta !== undefined && !newer) return; // our change is pending: wait for meta's answer
     const resumable = this.roleNow !== 'inactive' || this.inactiveTransient;
     if (config.primary === this.self) {
       if (resumable && (newer || this.roleNow !== 'primary')) this.toPrimary();
@@ -413,6 +425,8 @@ export class ReplicaCore {
     const config = this.config;
     assert(config !== undefined, 'removal is asked against a configuration');
     if (this.pendingMeta !== undefined) return;
+    // After a refusal, ask again only on the retry timer (never in a tight loop with meta).
+    if (this.lastMetaRequestTick !== undefined && this.tickNow - this.lastMetaRequestTick < this.options.metaRetryTicks) return;
     this.requestMeta('downgrade_to_inactive', this.self, {
       ...config,
       primary: config.primary === this.self ? '' : config.primary,
@@ -422,14 +436,17 @@ export class ReplicaCore {
 
   private requestMeta(kind: ConfigChangeKind, node: NodeId, proposed: Omit<PartitionConfiguration, 'ballot' | 'lastCommittedDecree'>): void {
     assert(this.pendingMeta === undefined, 'one configuration change at a time');
+    const current = this.config;
+    assert(current !== undefined && current.ballot >= this.ballot, 'a change is proposed against the newest configuration known');
     const config: PartitionConfiguration = {
       ...proposed,
-      ballot: this.ballot + 1n,
+      ballot: current.ballot + 1n,
       lastCommittedDecree: this.plist.committedDecree,
     };
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
     const request: ConfigChangeRequest = { kind, node, config };
     this.pendingMeta = { request, sentTick: this.tickNow };
+    this.lastMetaRequestTick = this.tickNow;
     this.out.requestsToMeta.push(request);
     // 2PC stops until meta answers (Pegasus: PS_INACTIVE with _inactive_is_transient).
     if (this.roleNow === 'primary' || this.roleNow === 'secondary') this.toInactive({ transient: true, failWrites: false });
@@ -459,7 +476,7 @@ export class ReplicaCore {
       return;
     }
     if (pending === undefined || config.ballot < this.ballot || error === 'ERR_OK') return;
-    if (error === 'ERR_BUSY' || error === 'ERR_TIMEOUT') return; // resent on the next meta retry
+    if (error === 'ERR_BUSY' || error === 'ERR_TIMEOUT' || error === 'ERR_STATE_FREEZED') return; // resent on the next meta retry
     // Refused (ERR_INVALID_VERSION, ERR_STATE_FREEZED...): resume under the configuration meta holds.
     this.pendingMeta = undefined;
     this.adoptConfig(config);
@@ -472,7 +489,8 @@ export class ReplicaCore {
 
   private onConfigProposal(proposal: ConfigProposalMessage): void {
     if (proposal.config.ballot < this.ballot) return; // stale
-    if (proposal.config.ballot > this.ballot || this.config === undefined) this.adoptConfig(proposal.config);
+    // A proposal carries meta's current configuration: it also serves as a config sync.
+    this.adoptConfig(proposal.config);
     if (this.pendingMeta !== undefined || this.roleNow === 'error') return;
     const config = this.config;
     if (config === undefined) return;
@@ -534,7 +552,16 @@ export class ReplicaCore {
       this.maybeEmptyWrite();
     } else if (this.roleNow === 'potential_secondary') {
       this.learnerTick();
+    } else if (this.roleNow === 'inactive' && !this.inactiveTransient && this.pendingMeta === undefined) {
+      this.retryRemovalOfRestarted();
     }
+  }
+
+  /** A restarted replica still listed where nobody else will remove it asks again. */
+  private retryRemovalOfRestarted(): void {
+    const config = this.config;
+    if (config === undefined || !this.isMemberOf(config)) return;
+    if (config.primary === this.self || config.primary === '') this.askToBeRemoved();
   }
 
   private checkPrepareTimeouts(): void {
@@ -920,9 +947,12 @@ export class ReplicaCore {
       return;
     }
     if (message.learnerSignature !== 0 && !this.isMemberOf(message.config)) {
-      const sameRound = this.roleNow === 'potential_secondary' && this.learning?.signature === message.learnerSignature;
-      if (!sameRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
+      // Signatures grow: an invitation older than our current round is a late duplicate.
+      const current = this.learning;
+      const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
+      if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
         this.toLearner(message.learnerSignature, from);
+        this.setBallot(message.config.ballot);
       }
     } else if (this.roleNow === 'secondary') {
       if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;
@@ -943,11 +973,13 @@ export class ReplicaCore {
 
   // --- learning, primary side ---
 
+  /** Invites a learner; a repeated proposal re-sends the invitation of the running round. */
   private addLearner(node: NodeId): void {
     if (this.isMember(node) || node === this.self) return;
-    if (!this.learners.has(node) && this.learners.size >= this.options.learnersMax) return;
-    const signature = Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
-    this.learners.set(node, { signature, prepareStartDecree: 0n });
+    const existing = this.learners.get(node);
+    if (existing === undefined && this.learners.size >= this.options.learnersMax) return;
+    const signature = existing?.signature ?? Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
+    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n });
     const config = this.config;
     assert(config !== undefined, 'a primary has a configuration');
     this.send(node, { kind: 'group_check', gpid: this.gpid, config, learnerSignature: signature, committedDecree: this.plist.committedDecree });

@@ -27,6 +27,10 @@ export const REPLICATION_ERROR_CODES = [
   'ERR_TIMEOUT',
   /** Another configuration change is pending. */
   'ERR_BUSY',
+  /** A configuration change whose members are not what the change produces. */
+  'ERR_INVALID_PARAMETERS',
+  /** The meta server is frozen: it accepts no change from replicas for now. */
+  'ERR_STATE_FREEZED',
 ] as const;
 
 export type ReplicationErrorCode = (typeof REPLICATION_ERROR_CODES)[number];
@@ -40,6 +44,7 @@ const RETRIABLE: ReadonlySet<ReplicationErrorCode> = new Set<ReplicationErrorCod
   'ERR_TRY_AGAIN',
   'ERR_TIMEOUT',
   'ERR_BUSY',
+  'ERR_STATE_FREEZED',
 ]);
 
 /** Whether a client may retry (possibly at another replica after refreshing the configuration). */

@@ -59,6 +59,7 @@ export function decodeEntry(key: string, value: string): StoredEntry {
     return Array.isArray(v) && v.every((n) => typeof n === 'string') ? (v as NodeId[]) : fail(`${field} is not a list of nodes`);
   };
   if (parts.length === 2) {
+    if (tableKey(json['app_id'] as number) !== key) fail('app_id does not match the key');
     const status = json['status'];
     if (status !== 'creating' && status !== 'available') fail('status is unknown');
     const name = json['app_name'];
@@ -78,6 +79,7 @@ export function decodeEntry(key: string, value: string): StoredEntry {
   const appId = pid?.['app_id'];
   const partitionIndex = pid?.['partition_index'];
   if (typeof appId !== 'number' || typeof partitionIndex !== 'number') fail('pid is malformed');
+  if (partitionKey({ appId: appId as number, partitionIndex: partitionIndex as number }) !== key) fail('pid does not match the key');
   const primary = json['primary'];
   if (typeof primary !== 'string') fail('primary is not a string');
   return {

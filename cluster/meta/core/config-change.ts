@@ -116,11 +116,16 @@ export function checkRequester(
     case 'assign_primary':
     case 'upgrade_to_primary':
       return from === node ? { ok: true } : { ok: false, reason: `${change} must come from ${node} itself, not ${from}` };
+    case 'downgrade_to_inactive':
+    case 'remove':
+      // A member may always take itself out (a restarted replica that cannot vouch for its state).
+      if (from === node) return { ok: true };
+      return current.primary !== '' && from === current.primary
+        ? { ok: true }
+        : { ok: false, reason: `${change} must come from the primary (${current.primary || 'none'}) or ${node} itself, not ${from}` };
     case 'add_secondary':
     case 'upgrade_to_secondary':
     case 'downgrade_to_secondary':
-    case 'downgrade_to_inactive':
-    case 'remove':
       return current.primary !== '' && from === current.primary
         ? { ok: true }
         : { ok: false, reason: `${change} must come from the primary (${current.primary || 'none'}), not ${from}` };

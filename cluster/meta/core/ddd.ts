@@ -2,7 +2,9 @@
 // non-empty last_drops: Pegasus's "DDD" state). The rule, in order:
 //
 // 1. The candidates are the newest drop and, if there is one, the second newest (the last two
-//    members to leave). Older drops left before later configurations committed without them.
+//    members to leave; only the newest when `candidateCount` is 1, which is enough when logs are
+//    synced before acknowledging). Older drops left before later configurations committed
+//    without them.
 // 2. Wait until each candidate is alive AND has reported its replica (ballot, last committed
 //    decree, last prepared decree) for this partition; ask the alive ones that have not.
 // 3. The newest drop must still hold a replica. It was a member of every configuration up to the
@@ -28,10 +30,11 @@ export function decideDdd(args: {
   readonly config: PartitionConfiguration;
   readonly isAlive: (node: NodeId) => boolean;
   readonly report: ReportLookup;
+  readonly candidateCount: 1 | 2;
 }): DddDecision {
   const { config, isAlive, report } = args;
   const drops = config.lastDrops;
-  const candidates = drops.slice(Math.max(0, drops.length - 2)).reverse(); // newest first
+  const candidates = drops.slice(Math.max(0, drops.length - args.candidateCount)).reverse(); // newest first
   const newest = candidates[0];
   if (newest === undefined) return { kind: 'stuck', reason: 'no last drops to choose from' };
 

@@ -33,11 +33,11 @@ export type GuardianDecision =
   | { readonly kind: 'wait'; readonly reason: string }
   | { readonly kind: 'stuck'; readonly reason: string };
 
-type CureOptions = Pick<MetaOptions, 'assignDelayMsForDropouts' | 'minReplicasFor2pc'>;
+type CureOptions = Pick<MetaOptions, 'assignDelayMsForDropouts' | 'minReplicasFor2pc' | 'lostReplicaCandidates'>;
 
 export function cure(partition: PartitionView, cluster: ClusterView, nowMs: number, options: CureOptions): GuardianDecision {
   const { config } = partition;
-  if (config.primary === '') return curePrimaryless(partition, cluster);
+  if (config.primary === '') return curePrimaryless(partition, cluster, options);
   const deadSecondary = config.secondaries.find((node) => !cluster.isAlive(node));
   if (deadSecondary !== undefined) {
     return propose(config.primary, 'downgrade_to_inactive', deadSecondary, `secondary ${deadSecondary} is dead`);
@@ -57,7 +57,7 @@ function propose(to: NodeId, change: ConfigChangeKind, node: NodeId, reason: str
   return { kind: 'propose', to, change, node, reason };
 }
 
-function curePrimaryless(partition: PartitionView, cluster: ClusterView): GuardianDecision {
+function curePrimaryless(partition: PartitionView, cluster: ClusterView, options: CureOptions): GuardianDecision {
   const { config } = partition;
   if (config.secondaries.length > 0) {
     // Every secondary holds every committed mutation (PacificA), so any alive one will do.
@@ -72,7 +72,7 @@ function curePrimaryless(partition: PartitionView, cluster: ClusterView): Guardi
     const chosen = fewest(cluster.aliveNodes, (node) => cluster.primaryCount(node) * 1_000_000 + cluster.replicaCount(node));
     return propose(chosen, 'assign_primary', chosen, `new partition; ${chosen} has fewest primaries`);
   }
-  const ddd = decideDdd({ config, isAlive: cluster.isAlive, report: partition.report });
+  const ddd = decideDdd({ config, isAlive: cluster.isAlive, report: partition.report, candidateCount: options.lostReplicaCandidates });
   switch (ddd.kind) {
     case 'choose':
       return propose(ddd.node, 'assign_primary', ddd.node, `every replica was lost; ${ddd.reason}`);

@@ -3,28 +3,20 @@
 // perform `persist` and feed back `persisted`; nothing that depends on a write (replies,
 // notifications, the applied configuration) happens before that.
 import { assert, assertNever } from '../../../common/assert.ts';
-import {
-  META_BALANCE_MOVES_PER_ROUND_MAX,
-  META_PARTITIONS_PER_TABLE_MAX,
-  META_PROPOSALS_PER_CURE_MAX,
-  META_REPLICA_COUNT_MAX,
-  META_REPLICA_REPORTS_PER_MESSAGE_MAX,
-  META_TABLE_NAME_BYTES_MAX,
-  META_TABLES_MAX,
-} from '../../../common/limits.ts';
+import { META_BALANCE_MOVES_PER_ROUND_MAX, META_PROPOSALS_PER_CURE_MAX, META_REPLICA_REPORTS_PER_MESSAGE_MAX } from '../../../common/limits.ts';
 import { planPrimaryMoves } from './balancer.ts';
-import { decodeEntry, encodePartition, encodeTable, partitionKey, tableKey } from './codec.ts';
+import { decodeEntry, encodePartition, partitionKey } from './codec.ts';
 import { applyChange, isMember, judgeRequest, members } from './config-change.ts';
 import { cure, type ClusterView, type GuardianDecision } from './guardian.ts';
 import { effectiveLevel, levelAllows } from './levels.ts';
 import { MasterLiveness } from './master-liveness.ts';
 import { checkMetaOptions, type MetaOptions } from './options.ts';
+import { NEW_PARTITION_VERSION, TableCatalog } from './table-catalog.ts';
 import {
   META_ERROR_RETRIABLE,
   gpidKey,
   type ConfigChangeKind,
   type ConfigUpdateInput,
-  type CreateTableInput,
   type Gpid,
   type MetaAction,
   type MetaErrorCode,
@@ -60,14 +52,10 @@ interface PartitionState {
   proposal: OutstandingProposal | undefined;
   lastDropAtMs: number | undefined;
   plannedPrimary: NodeId | undefined;
-  lastQueryAtMs: number | undefined;
+  /** When each node was last asked for its replica state (all-replicas-lost choice). */
+  readonly queriedAtMs: Map<NodeId, number>;
   /** Why the guardian is waiting or stuck; empty when healthy or acting. */
   diagnosis: string;
-}
-
-interface TableCreation {
-  readonly requestId: number | undefined;
-  readonly unpersisted: Set<number>;
 }
 
 export interface PartitionStatus {
@@ -81,14 +69,12 @@ export class MetaCore {
   private readonly options: MetaOptions;
   private readonly liveness: MasterLiveness;
   private level: MetaLevel;
-  private readonly tables = new Map<number, TableInfo>();
-  private readonly creations = new Map<number, TableCreation>();
+  private readonly catalog = new TableCatalog();
   private readonly partitions = new Map<string, PartitionState>();
   /** Per node, per gpid: its latest report ('none' when it said it holds no such replica). */
   private readonly reports = new Map<NodeId, Map<string, ReplicaReport | 'none'>>();
   /** Nodes that sent a full config sync since they last came alive: an unreported gpid means 'none'. */
   private readonly fullySynced = new Set<NodeId>();
-  private nextAppId = 1;
   private lastCureMs: number;
   private lastNowMs: number;
 
@@ -116,24 +102,14 @@ export class MetaCore {
     for (const [key, value] of entries) {
       const entry = decodeEntry(key, value);
       if (entry.kind === 'table') {
-        core.tables.set(entry.table.appId, entry.table);
-        core.nextAppId = Math.max(core.nextAppId, entry.table.appId + 1);
+        core.catalog.restore(entry.table);
       } else {
         const { config } = entry;
         core.partitions.set(gpidKey(config.gpid), newPartitionState(config, config.lastDrops.length > 0 ? nowMs : undefined));
         for (const node of [...members(config), ...config.lastDrops]) core.liveness.register(nowMs, node);
       }
     }
-    const actions: MetaAction[] = [];
-    for (const table of core.tables.values()) {
-      if (table.status === 'available') continue;
-      const unpersisted = new Set<number>();
-      for (let index = 0; index < table.partitionCount; index++) {
-        if (!core.partitions.has(gpidKey({ appId: table.appId, partitionIndex: index }))) unpersisted.add(index);
-      }
-      core.creations.set(table.appId, { requestId: undefined, unpersisted });
-      actions.push(...core.persistMissingPartitions(table, unpersisted));
-    }
+    const actions = core.catalog.resume((gpid) => core.partitions.has(gpidKey(gpid)));
     return { core, actions };
   }
 
@@ -152,7 +128,11 @@ export class MetaCore {
       case 'replica_reports':
         return this.onReplicaReports(input);
       case 'create_table':
-        return this.onCreateTable(input);
+        if (!levelAllows(this.levelInEffect(), 'ddl')) {
+          const reason = `meta level ${this.levelInEffect()} refuses create_table`;
+          return [{ kind: 'create_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason, appId: 0 }];
+        }
+        return this.catalog.create(input);
       case 'set_level':
         this.level = input.level;
         if (!levelAllows(input.level, 'balance')) for (const state of this.partitions.values()) state.plannedPrimary = undefined;
@@ -175,8 +155,7 @@ export class MetaCore {
   }
 
   table(name: string): TableInfo | undefined {
-    for (const table of this.tables.values()) if (table.name === name) return table;
-    return undefined;
+    return this.catalog.byName(name);
   }
 
   /** A table's configurations in partition order, for routing queries; undefined unless available. */
@@ -261,11 +240,17 @@ export class MetaCore {
 
   private onPersisted(nowMs: number, key: string, version: bigint): MetaAction[] {
     const parts = key.split('/');
-    if (parts.length === 2) return this.onTablePersisted(Number(parts[1]), version);
+    if (parts.length === 2) {
+      const { actions, available } = this.catalog.onTablePersisted(Number(parts[1]), version);
+      return available === undefined ? actions : [...actions, ...this.cureAll(nowMs)];
+    }
     assert(parts.length === 3, `persisted an unknown key ${key}`);
     const gpid = { appId: Number(parts[1]), partitionIndex: Number(parts[2]) };
-    const creation = this.creations.get(gpid.appId);
-    if (creation !== undefined && version === 0n) return this.onCreatedPartitionPersisted(gpid, creation);
+    if (version === NEW_PARTITION_VERSION && this.catalog.isCreating(gpid.appId)) {
+      const { config, actions } = this.catalog.onPartitionPersisted(gpid);
+      if (config !== undefined) this.partitions.set(gpidKey(gpid), newPartitionState(config, undefined));
+      return actions;
+    }
     const state = this.partitions.get(gpidKey(gpid));
     // A duplicate or late completion of an older write changes nothing.
     if (state?.pending === undefined || state.pending.next.ballot !== version) return [];
@@ -287,10 +272,10 @@ export class MetaCore {
     }
     const garbage: Gpid[] = [];
     for (const replica of replicas) {
-      if (this.tables.has(replica.gpid.appId)) known.set(gpidKey(replica.gpid), replica);
+      if (this.catalog.get(replica.gpid.appId) !== undefined) known.set(gpidKey(replica.gpid), replica);
       else garbage.push(replica.gpid);
     }
-    for (const gpid of input.absent.slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
+    for (const gpid of (input.absent ?? []).slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
     const actions: MetaAction[] = [];
     if (input.configSync) {
       // Also the partitions it was dropped from: it learns it is no longer a member, and keeps
@@ -300,74 +285,6 @@ export class MetaCore {
     }
     actions.push(...this.cureAll(input.nowMs));
     return actions;
-  }
-
-  private onCreateTable(input: CreateTableInput): MetaAction[] {
-    const refuse = (error: MetaErrorCode, reason: string): MetaAction[] => [
-      { kind: 'create_table_reply', requestId: input.requestId, error, reason, appId: 0 },
-    ];
-    if (!levelAllows(this.levelInEffect(), 'ddl')) return refuse('ERR_STATE_FREEZED', `meta level ${this.levelInEffect()} refuses create_table`);
-    const nameBytes = new TextEncoder().encode(input.name).length;
-    if (nameBytes === 0 || nameBytes > META_TABLE_NAME_BYTES_MAX) return refuse('ERR_INVALID_PARAMETERS', `table name must have 1..${META_TABLE_NAME_BYTES_MAX} bytes`);
-    const count = input.partitionCount;
-    if (!Number.isInteger(count) || count < 1 || count > META_PARTITIONS_PER_TABLE_MAX || (count & (count - 1)) !== 0) {
-      return refuse('ERR_INVALID_PARAMETERS', `partition count ${count} is not a power of two within 1..${META_PARTITIONS_PER_TABLE_MAX}`);
-    }
-    if (!Number.isInteger(input.maxReplicaCount) || input.maxReplicaCount < 1 || input.maxReplicaCount > META_REPLICA_COUNT_MAX) {
-      return refuse('ERR_INVALID_PARAMETERS', `replica count ${input.maxReplicaCount} is not within 1..${META_REPLICA_COUNT_MAX}`);
-    }
-    if (this.table(input.name) !== undefined) return refuse('ERR_APP_EXIST', `table ${input.name} exists`);
-    if (this.tables.size >= META_TABLES_MAX) return refuse('ERR_INVALID_PARAMETERS', `at most ${META_TABLES_MAX} tables`);
-    const table: TableInfo = {
-      appId: this.nextAppId++,
-      name: input.name,
-      partitionCount: count,
-      maxReplicaCount: input.maxReplicaCount,
-      status: 'creating',
-    };
-    this.tables.set(table.appId, table);
-    this.creations.set(table.appId, { requestId: input.requestId, unpersisted: new Set() });
-    return [{ kind: 'persist', key: tableKey(table.appId), value: encodeTable(table), version: 1n }];
-  }
-
-  // --- table creation: table (creating) -> every partition (ballot 0) -> table (available) -----
-
-  private onTablePersisted(appId: number, version: bigint): MetaAction[] {
-    const table = this.tables.get(appId);
-    const creation = this.creations.get(appId);
-    if (table === undefined || creation === undefined) return [];
-    if (version === 1n && table.status === 'creating' && creation.unpersisted.size === 0) {
-      for (let index = 0; index < table.partitionCount; index++) {
-        if (!this.partitions.has(gpidKey({ appId, partitionIndex: index }))) creation.unpersisted.add(index);
-      }
-      return this.persistMissingPartitions(table, creation.unpersisted);
-    }
-    if (version !== 2n) return [];
-    const available: TableInfo = { ...table, status: 'available' };
-    this.tables.set(appId, available);
-    this.creations.delete(appId);
-    const actions: MetaAction[] = [];
-    if (creation.requestId !== undefined) {
-      actions.push({ kind: 'create_table_reply', requestId: creation.requestId, error: 'ERR_OK', reason: '', appId });
-    }
-    actions.push(...this.cureAll(this.lastNowMs));
-    return actions;
-  }
-
-  private persistMissingPartitions(table: TableInfo, unpersisted: ReadonlySet<number>): MetaAction[] {
-    if (unpersisted.size === 0) return [{ kind: 'persist', key: tableKey(table.appId), value: encodeTable({ ...table, status: 'available' }), version: 2n }];
-    return [...unpersisted].map((index) => {
-      const config = emptyConfig({ appId: table.appId, partitionIndex: index }, table.maxReplicaCount);
-      return { kind: 'persist', key: partitionKey(config.gpid), value: encodePartition(config), version: 0n };
-    });
-  }
-
-  private onCreatedPartitionPersisted(gpid: Gpid, creation: TableCreation): MetaAction[] {
-    const table = this.tables.get(gpid.appId);
-    assert(table !== undefined, 'a table being created is known');
-    if (!creation.unpersisted.delete(gpid.partitionIndex)) return [];
-    this.partitions.set(gpidKey(gpid), newPartitionState(emptyConfig(gpid, table.maxReplicaCount), undefined));
-    return creation.unpersisted.size === 0 ? this.persistMissingPartitions(table, creation.unpersisted) : [];
   }
 
   // --- changes: persist, then apply and notify ---------------------------------------------------
@@ -389,6 +306,7 @@ export class MetaCore {
     state.pending = undefined;
     state.proposal = undefined;
     state.diagnosis = '';
+    state.queriedAtMs.clear();
     if (pending.change === 'downgrade_to_inactive' || pending.change === 'remove') state.lastDropAtMs = nowMs;
     if (state.config.primary !== '') state.plannedPrimary = undefined;
     const actions: MetaAction[] = [];
@@ -401,7 +319,7 @@ export class MetaCore {
       told.add(node);
       actions.push({ kind: 'notify_config', to: node, config: state.config });
     }
-    actions.push(...this.curePartition(nowMs, state, this.clusterView()));
+    actions.push(...this.curePartition(nowMs, state, this.clusterView(), this.levelInEffect()));
     return actions;
   }
 
@@ -410,21 +328,21 @@ export class MetaCore {
   private cureAll(nowMs: number): MetaAction[] {
     const actions: MetaAction[] = [];
     const view = this.clusterView();
+    const level = this.levelInEffect();
     let proposals = 0;
     for (const state of this.partitions.values()) {
       if (proposals >= META_PROPOSALS_PER_CURE_MAX) break;
-      const produced = this.curePartition(nowMs, state, view);
+      const produced = this.curePartition(nowMs, state, view, level);
       proposals += produced.length;
       actions.push(...produced);
     }
-    if (levelAllows(this.levelInEffect(), 'balance')) actions.push(...this.balance(nowMs));
-    return actions;
+    if (levelAllows(level, 'balance')) actions.push(...this.balance(nowMs));
+    return mergeQueries(actions);
   }
 
   /** One partition: downgrade a dead primary (freezed and up), then the guardian (steady and up). */
-  private curePartition(nowMs: number, state: PartitionState, view: CureView): MetaAction[] {
+  private curePartition(nowMs: number, state: PartitionState, view: CureView, level: MetaLevel): MetaAction[] {
     if (state.pending !== undefined) return [];
-    const level = this.levelInEffect();
     const { config } = state;
     if (config.primary !== '' && !this.liveness.isAlive(config.primary)) {
       if (!levelAllows(level, 'dead_primary')) return [];
@@ -433,6 +351,13 @@ export class MetaCore {
       return this.startChange(state, { next: outcome.next, change: 'downgrade_to_inactive', node: config.primary, requester: undefined });
     }
     if (!levelAllows(level, 'cure')) return [];
+    // The partition's own outstanding proposal must not count against the node it proposed.
+    const own = currentProposal(state);
+    const cluster: ClusterView = own === undefined ? view.cluster : {
+      ...view.cluster,
+      primaryCount: (node) => view.cluster.primaryCount(node) - (node === own.node ? proposalWeight(own.change).primaries : 0),
+      replicaCount: (node) => view.cluster.replicaCount(node) - (node === own.node ? proposalWeight(own.change).replicas : 0),
+    };
     const decision = cure(
       {
         config,
@@ -440,7 +365,7 @@ export class MetaCore {
         plannedPrimary: state.plannedPrimary,
         report: (node) => this.reportOf(node, config.gpid),
       },
-      view.cluster,
+      cluster,
       nowMs,
       this.options,
     );
@@ -448,6 +373,13 @@ export class MetaCore {
   }
 
   private carryOut(nowMs: number, state: PartitionState, decision: GuardianDecision, view: CureView): MetaAction[] {
+    if (decision.kind === 'wait' || decision.kind === 'stuck' || decision.kind === 'ask') {
+      // Withdraw what was proposed before: an assign_primary chosen on older information must
+      // not be accepted any more.
+      const withdrawn = currentProposal(state);
+      if (withdrawn !== undefined) view.noteProposal(withdrawn.change, withdrawn.node, -1);
+      state.proposal = undefined;
+    }
     switch (decision.kind) {
       case 'healthy': {
         state.diagnosis = '';
@@ -466,9 +398,12 @@ export class MetaCore {
         return [];
       case 'ask': {
         state.diagnosis = `wait: ${decision.reason}`;
-        if (state.lastQueryAtMs !== undefined && nowMs - state.lastQueryAtMs < this.options.proposalResendMs) return [];
-        state.lastQueryAtMs = nowMs;
-        return decision.nodes.map((to) => ({ kind: 'query_replicas', to, gpids: [state.config.gpid] }));
+        const due = decision.nodes.filter((node) => {
+          const askedAtMs = state.queriedAtMs.get(node);
+          return askedAtMs === undefined || nowMs - askedAtMs >= this.options.proposalResendMs;
+        });
+        for (const node of due) state.queriedAtMs.set(node, nowMs);
+        return due.map((to) => ({ kind: 'query_replicas', to, gpids: [state.config.gpid] }));
       }
       case 'propose': {
         state.diagnosis = '';
@@ -476,8 +411,10 @@ export class MetaCore {
         const same = previous !== undefined && previous.ballot === state.config.ballot && previous.to === decision.to &&
           previous.change === decision.change && previous.node === decision.node;
         if (same && nowMs - previous.sentAtMs < this.options.proposalResendMs) return [];
+        const replaced = currentProposal(state);
+        if (replaced !== undefined) view.noteProposal(replaced.change, replaced.node, -1);
         state.proposal = { to: decision.to, change: decision.change, node: decision.node, ballot: state.config.ballot, sentAtMs: nowMs };
-        view.noteProposal(decision.change, decision.node);
+        view.noteProposal(decision.change, decision.node, 1);
         return [{ kind: 'proposal', to: decision.to, change: decision.change, node: decision.node, config: state.config }];
       }
       default:
@@ -525,8 +462,8 @@ export class MetaCore {
       const config = state.config;
       if (config.primary !== '') bump(config.primary, 1, 1);
       for (const node of config.secondaries) bump(node, 0, 1);
-      const proposal = state.proposal;
-      if (proposal !== undefined && proposal.ballot === config.ballot) noteInto(bump, proposal.change, proposal.node);
+      const proposal = currentProposal(state);
+      if (proposal !== undefined) noteInto(bump, proposal.change, proposal.node, 1);
     }
     const liveness = this.liveness;
     return {
@@ -536,26 +473,55 @@ export class MetaCore {
         primaryCount: (node) => counts.get(node)?.primaries ?? 0,
         replicaCount: (node) => counts.get(node)?.replicas ?? 0,
       },
-      noteProposal: (change, node) => noteInto(bump, change, node),
+      noteProposal: (change, node, sign) => noteInto(bump, change, node, sign),
     };
   }
 }
 
 interface CureView {
   readonly cluster: ClusterView;
-  readonly noteProposal: (change: ConfigChangeKind, node: NodeId) => void;
+  /** Counts a proposal made (+1) or withdrawn (-1) during this pass. */
+  readonly noteProposal: (change: ConfigChangeKind, node: NodeId, sign: 1 | -1) => void;
 }
 
-function noteInto(bump: (node: NodeId, primaries: number, replicas: number) => void, change: ConfigChangeKind, node: NodeId): void {
-  if (change === 'assign_primary') bump(node, 1, 1);
-  else if (change === 'upgrade_to_primary') bump(node, 1, 0);
-  else if (change === 'add_secondary') bump(node, 0, 1);
+/** One query_replicas per node instead of one per partition, each within the message limit. */
+function mergeQueries(actions: MetaAction[]): MetaAction[] {
+  const gpidsByNode = new Map<NodeId, Gpid[]>();
+  const others: MetaAction[] = [];
+  for (const action of actions) {
+    if (action.kind !== 'query_replicas') {
+      others.push(action);
+      continue;
+    }
+    const gpids = gpidsByNode.get(action.to) ?? [];
+    gpids.push(...action.gpids);
+    gpidsByNode.set(action.to, gpids);
+  }
+  for (const [to, gpids] of gpidsByNode) {
+    for (let start = 0; start < gpids.length; start += META_REPLICA_REPORTS_PER_MESSAGE_MAX) {
+      others.push({ kind: 'query_replicas', to, gpids: gpids.slice(start, start + META_REPLICA_REPORTS_PER_MESSAGE_MAX) });
+    }
+  }
+  return others;
 }
 
-function emptyConfig(gpid: Gpid, maxReplicaCount: number): PartitionConfiguration {
-  return { gpid, ballot: 0n, maxReplicaCount, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n };
+function currentProposal(state: PartitionState): OutstandingProposal | undefined {
+  return state.proposal !== undefined && state.proposal.ballot === state.config.ballot ? state.proposal : undefined;
+}
+
+/** What a proposal will add to its node once carried out. */
+function proposalWeight(change: ConfigChangeKind): { primaries: number; replicas: number } {
+  if (change === 'assign_primary') return { primaries: 1, replicas: 1 };
+  if (change === 'upgrade_to_primary') return { primaries: 1, replicas: 0 };
+  if (change === 'add_secondary') return { primaries: 0, replicas: 1 };
+  return { primaries: 0, replicas: 0 };
+}
+
+function noteInto(bump: (node: NodeId, primaries: number, replicas: number) => void, change: ConfigChangeKind, node: NodeId, sign: 1 | -1): void {
+  const weight = proposalWeight(change);
+  bump(node, sign * weight.primaries, sign * weight.replicas);
 }
 
 function newPartitionState(config: PartitionConfiguration, lastDropAtMs: number | undefined): PartitionState {
-  return { config, pending: undefined, proposal: undefined, lastDropAtMs, plannedPrimary: undefined, lastQueryAtMs: undefined, diagnosis: '' };
+  return { config, pending: undefined, proposal: undefined, lastDropAtMs, plannedPrimary: undefined, queriedAtMs: new Map(), diagnosis: '' };
 }

@@ -46,6 +46,12 @@ export interface MetaOptions {
   readonly proposalResendMs: number;
   /** Minimum alive members for the write path (mutation_2pc_min_replica_count). */
   readonly minReplicasFor2pc: number;
+  /**
+   * After every replica was lost: how many of the newest drops must report before one is chosen.
+   * 2 (Pegasus) guards against the newest having lost an unsynced log tail; 1 suffices when every
+   * replica server syncs its log before acknowledging (fsync always).
+   */
+  readonly lostReplicaCandidates: 1 | 2;
 }
 
 export const DEFAULT_META_OPTIONS: MetaOptions = {
@@ -57,6 +63,7 @@ export const DEFAULT_META_OPTIONS: MetaOptions = {
   cureIntervalMs: 10_000,
   proposalResendMs: 5_000,
   minReplicasFor2pc: 2,
+  lostReplicaCandidates: 2,
 };
 
 export function checkMetaOptions(options: MetaOptions): void {
@@ -70,4 +77,5 @@ export function checkMetaOptions(options: MetaOptions): void {
   assert(options.cureIntervalMs > 0, 'cureIntervalMs must be positive');
   assert(options.proposalResendMs > 0, 'proposalResendMs must be positive');
   assert(options.minReplicasFor2pc >= 1, 'minReplicasFor2pc must be at least 1');
+  assert(options.lostReplicaCandidates === 1 || options.lostReplicaCandidates === 2, 'lostReplicaCandidates must be 1 or 2');
 }

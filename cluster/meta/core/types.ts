@@ -110,7 +110,7 @@ export interface ReplicaReportsInput {
   readonly from: NodeId;
   readonly replicas: readonly ReplicaReport[];
   /** Partitions asked about (query_replicas) that the node holds no replica of. */
-  readonly absent: readonly Gpid[];
+  readonly absent?: readonly Gpid[];
   /** True for a periodic config sync, which is answered with config_sync_reply. */
   readonly configSync: boolean;
 }

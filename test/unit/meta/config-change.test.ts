@@ -4,6 +4,11 @@
 import test from 'ava';
 import { applyChange, judgeRequest, maintainDrops } from '../../../cluster/meta/core/config-change.ts';
 import type { PartitionConfiguration } from '../../../cluster/meta/core/types.ts';
+import { describe } from './meta-harness.ts';
+
+/** The resulting configuration as one line, or the refusal's code. */
+const outcome = (verdict: ReturnType<typeof judgeRequest>): string =>
+  verdict.ok === true ? describe(verdict.next) : verdict.ok === false ? verdict.error : 'already applied';
 
 const base: PartitionConfiguration = {
   gpid: { appId: 1, partitionIndex: 0 },
@@ -19,7 +24,8 @@ const proposed = (over: Partial<PartitionConfiguration>): PartitionConfiguration
 
 test('the primary removes a secondary with ballot + 1; the node goes to last_drops', (t) => {
   const verdict = judgeRequest({ current: base, from: 'a', change: 'remove', node: 'c', proposed: proposed({ secondaries: ['b'], lastCommittedDecree: 12n }) });
-  t.like(verdict, { ok: true, next: { ballot: 6n, primary: 'a', secondaries: ['b'], lastDrops: ['c'], lastCommittedDecree: 12n } });
+  t.is(outcome(verdict), 'ballot 6: primary a, secondaries [b], drops [c]');
+  t.like(verdict, { ok: true, next: { lastCommittedDecree: 12n } });
 });
 
 test('a stale ballot is refused with ERR_INVALID_VERSION and says which ballot is current', (t) => {
@@ -44,15 +50,23 @@ test('a retry of the change already in effect is answered as done', (t) => {
 test('only the primary may add or remove members', (t) => {
   const verdict = judgeRequest({ current: base, from: 'b', change: 'remove', node: 'c', proposed: proposed({ secondaries: ['b'] }) });
   t.like(verdict, { ok: false, error: 'ERR_INVALID_PARAMETERS' });
-  t.regex((verdict as { reason: string }).reason, /must come from the primary \(a\), not b/);
+  t.regex((verdict as { reason: string }).reason, /must come from the primary \(a\) or c itself, not b/);
+  const learner = judgeRequest({ current: base, from: 'b', change: 'upgrade_to_secondary', node: 'd', proposed: proposed({ secondaries: ['b', 'c', 'd'] }) });
+  t.like(learner, { ok: false, error: 'ERR_INVALID_PARAMETERS' });
+});
+
+test('a member may take itself out, even without a primary', (t) => {
+  const primaryless = { ...base, primary: '', lastDrops: ['a'] };
+  t.is(outcome(judgeRequest({ current: primaryless, from: 'c', change: 'downgrade_to_inactive', node: 'c', proposed: proposed({ primary: '', secondaries: ['b'] }) })), 'ballot 6: primary -, secondaries [b], drops [a, c]');
+  t.is(outcome(judgeRequest({ current: base, from: 'a', change: 'downgrade_to_inactive', node: 'a', proposed: proposed({ primary: '' }) })), 'ballot 6: primary -, secondaries [b, c], drops [a]');
 });
 
 test('a candidate asks to become primary only for itself, and only when there is no primary', (t) => {
   const primaryless = { ...base, primary: '', lastDrops: ['a'] };
-  t.like(judgeRequest({ current: primaryless, from: 'b', change: 'upgrade_to_primary', node: 'b', proposed: proposed({ primary: 'b', secondaries: ['c'] }) }), {
-    ok: true,
-    next: { primary: 'b', secondaries: ['c'], lastDrops: ['a'] },
-  });
+  t.is(
+    outcome(judgeRequest({ current: primaryless, from: 'b', change: 'upgrade_to_primary', node: 'b', proposed: proposed({ primary: 'b', secondaries: ['c'] }) })),
+    'ballot 6: primary b, secondaries [c], drops [a]',
+  );
   t.like(judgeRequest({ current: primaryless, from: 'c', change: 'upgrade_to_primary', node: 'b', proposed: proposed({ primary: 'b', secondaries: ['c'] }) }), {
     ok: false,
     error: 'ERR_INVALID_PARAMETERS',
@@ -71,23 +85,23 @@ test('a proposed membership that is not what the change gives is refused', (t) =
 
 test('upgrading a learner adds it and takes it off last_drops; adding a member twice is refused', (t) => {
   const current = { ...base, secondaries: ['b'], lastDrops: ['c'] };
-  t.like(judgeRequest({ current, from: 'a', change: 'upgrade_to_secondary', node: 'c', proposed: proposed({ secondaries: ['b', 'c'] }) }), {
-    ok: true,
-    next: { secondaries: ['b', 'c'], lastDrops: [] },
-  });
+  t.is(
+    outcome(judgeRequest({ current, from: 'a', change: 'upgrade_to_secondary', node: 'c', proposed: proposed({ secondaries: ['b', 'c'] }) })),
+    'ballot 6: primary a, secondaries [b, c], drops []',
+  );
   t.like(applyChange(base, 'upgrade_to_secondary', 'b', 10n), { ok: false, error: 'ERR_INVALID_PARAMETERS' });
 });
 
 test('handing over the primary role makes the old primary a secondary', (t) => {
-  t.like(judgeRequest({ current: base, from: 'a', change: 'downgrade_to_secondary', node: 'a', proposed: proposed({ primary: '', secondaries: ['b', 'c', 'a'] }) }), {
-    ok: true,
-    next: { primary: '', secondaries: ['b', 'c', 'a'], lastDrops: [] },
-  });
+  t.is(
+    outcome(judgeRequest({ current: base, from: 'a', change: 'downgrade_to_secondary', node: 'a', proposed: proposed({ primary: '', secondaries: ['b', 'c', 'a'] }) })),
+    'ballot 6: primary -, secondaries [b, c, a], drops []',
+  );
 });
 
 test('assign_primary needs a partition without members', (t) => {
   const empty = { ...base, primary: '', secondaries: [], lastDrops: ['a', 'b'] };
-  t.like(applyChange(empty, 'assign_primary', 'b', 10n), { ok: true, next: { primary: 'b', lastDrops: ['a'] } });
+  t.is(outcome(applyChange(empty, 'assign_primary', 'b', 10n)), 'ballot 6: primary b, secondaries [], drops [a]');
   t.like(applyChange(base, 'assign_primary', 'b', 10n), { ok: false });
 });
 
