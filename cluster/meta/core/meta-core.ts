@@ -66,7 +66,7 @@ export interface PartitionStatus {
 }
 
 export class MetaCore {
-  private readonly options: MetaOptions;
+  private options: MetaOptions;
   private readonly liveness: MasterLiveness;
   private level: MetaLevel;
   private readonly catalog = new TableCatalog();
@@ -140,6 +140,16 @@ export class MetaCore {
       default:
         return assertNever(input, 'meta input');
     }
+  }
+
+  /**
+   * Admin (Pegasus remote command meta.lb.assign_delay_ms): how long to wait for a dropped member
+   * to come back before adding another node. Takes effect at the next cure pass.
+   */
+  setAssignDelayMs(delayMs: number): void {
+    const options = { ...this.options, assignDelayMsForDropouts: delayMs };
+    checkMetaOptions(options);
+    this.options = options;
   }
 
   // --- queries (no state change) ---------------------------------------------------------------

@@ -119,3 +119,14 @@ test('end to end: a dropped node that comes back within the delay is re-added in
   meta.settle(back.slice(0, 1));
   t.is(describe(meta.config()), 'ballot 5: primary a, secondaries [b, c], drops []');
 });
+
+test('end to end: the assign delay can be changed while running', (t) => {
+  const meta = new MetaDriver({ nodes: ['a', 'b', 'c', 'd'] });
+  meta.settle(only(meta.advance(500, ['a', 'b', 'c', 'd']), 'proposal'));
+  meta.settle(only(meta.advance(1300, ['a', 'b', 'd']), 'proposal'));
+  t.deepEqual(only(meta.advance(600, ['a', 'b', 'd']), 'proposal'), []);
+  meta.core.setAssignDelayMs(0);
+  t.throws(() => meta.core.setAssignDelayMs(-1), { message: /must not be negative/ });
+  const proposals = only(meta.advance(600, ['a', 'b', 'd']), 'proposal');
+  t.deepEqual(proposals.slice(0, 1).map((p) => `${p.change} ${p.node} via ${p.to}`), ['add_secondary d via a']);
+});
