@@ -61,6 +61,7 @@ if (values.seed !== undefined) {
   const started = performance.now();
   const result = runSeed(seed, { verbose: values.verbose, bug });
   console.log(`seed ${seed}: ${describeSwarm(result.swarm)}`);
+  for (const partition of result.needsOperator) console.log(`needs an operator (by design): ${partition}`);
   console.log(`virtual ${result.virtualMs} ms, ${result.events} events, ops ${JSON.stringify(result.operations)}, wall ${Math.round(performance.now() - started)} ms`);
   if (result.ok) console.log('PASS');
   else report(result);
@@ -72,10 +73,12 @@ if (values.seed !== undefined) {
   const failures: number[] = [];
   let virtualMs = 0;
   let operations = 0;
+  const needsOperator: number[] = [];
   for (let i = 0; i < count; i++) {
     const seed = from + i;
     const result = runSeed(seed, { bug });
     virtualMs += result.virtualMs;
+    if (result.needsOperator.length > 0) needsOperator.push(seed);
     operations += result.operations.ok + result.operations.failed + result.operations.unknown;
     if (!result.ok) {
       failures.push(seed);
@@ -88,6 +91,6 @@ if (values.seed !== undefined) {
     }
   }
   const elapsed = (performance.now() - started) / 1000;
-  console.log(`\nsummary: seeds ${from}..${from + count - 1}, ${failures.length} failed${failures.length > 0 ? ` (${failures.join(', ')})` : ''}, ${operations} client operations, ${(virtualMs / 1000).toFixed(0)} s virtual, ${elapsed.toFixed(1)} s wall, commit ${commit()}`);
+  console.log(`\nsummary: seeds ${from}..${from + count - 1}, ${failures.length} failed${failures.length > 0 ? ` (${failures.join(', ')})` : ''}, ${operations} client operations, ${needsOperator.length} seeds left a partition for an operator by design${needsOperator.length > 0 ? ` (${needsOperator.slice(0, 20).join(', ')}${needsOperator.length > 20 ? ', ...' : ''})` : ''}, ${(virtualMs / 1000).toFixed(0)} s virtual, ${elapsed.toFixed(1)} s wall, commit ${commit()}`);
   process.exitCode = failures.length === 0 ? 0 : 1;
 }

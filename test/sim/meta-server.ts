@@ -6,7 +6,7 @@ import { DEFAULT_META_OPTIONS } from '../../cluster/meta/core/options.ts';
 import type { MetaOptions } from '../../cluster/meta/core/options.ts';
 import type { MetaAction, MetaInput } from '../../cluster/meta/core/types.ts';
 import { gpidKey } from '../../cluster/meta/core/types.ts';
-import type { PartitionConfiguration } from '../../cluster/replication/index.ts';
+import type { Gpid, PartitionConfiguration } from '../../cluster/replication/index.ts';
 import { assert } from '../../common/assert.ts';
 import type { SimContext } from './context.ts';
 import { META_ADDRESS } from './context.ts';
@@ -33,6 +33,9 @@ export class SimMetaServer {
       proposalResendMs: 1_000,
       minLiveNodesForUnfreeze: 1,
       liveNodePercentForUnfreeze: 0,
+      // With synced logs the newest drop alone holds every acknowledged write (Pegasus asks for
+      // the two newest because without fsync a machine may lose what it acknowledged).
+      lostReplicaCandidates: ctx.swarm.fsyncPolicy === 'always' ? 1 : 2,
     };
   }
 
@@ -42,6 +45,10 @@ export class SimMetaServer {
 
   configurations(): readonly PartitionConfiguration[] {
     return this.core?.configurations() ?? [];
+  }
+
+  diagnose(gpid: Gpid): string {
+    return this.core?.diagnose?.(gpid) ?? '';
   }
 
   start(): void {

@@ -8,12 +8,14 @@ import { assert } from '../../common/assert.ts';
 import { MasterLiveness } from '../../cluster/meta/core/master-liveness.ts';
 import type { MetaOptions } from '../../cluster/meta/core/options.ts';
 import { gpidKey } from '../../cluster/meta/core/types.ts';
-import type { ConfigChangeKind, ConfigUpdateInput, MetaAction, MetaInput, NodeId, PartitionConfiguration } from '../../cluster/meta/core/types.ts';
+import type { ConfigChangeKind, ConfigUpdateInput, Gpid, MetaAction, MetaInput, NodeId, PartitionConfiguration } from '../../cluster/meta/core/types.ts';
 
 /** What the harness needs from a meta core: the step function and a view of configurations for routing. */
 export interface SimMetaCore {
   step(input: MetaInput): MetaAction[];
   configurations(): readonly PartitionConfiguration[];
+  /** Why the guardian is waiting or stuck on a partition; empty when it is not. */
+  diagnose?(gpid: Gpid): string;
 }
 
 /** How the harness makes a meta core: the store entries of a new table, and a core rebuilt from the store. */

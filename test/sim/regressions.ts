@@ -10,6 +10,8 @@ export interface Regression {
   readonly violation: string;
   /** A short name for the bug the seed shows, shared by seeds with the same cause (see README.md). */
   readonly issue?: string;
+  /** Where the fix landed, once it did. */
+  readonly fixed?: string;
   /** Set for seeds that only fail with a deliberately injected bug. */
   readonly bug?: string;
 }
