@@ -1,10 +1,13 @@
 // npm run sim -- --seeds N [--from F]   run N seeds (F, F+1, ...), print progress and a summary
 // npm run sim -- --seed S [--verbose]   replay one seed exactly, optionally with the whole trace
 // --bug ack-before-replicated|stale-reads|ignore-lease runs with a deliberately injected bug (checker demo)
+// --meta minimal                        drive the minimal meta core instead of cluster/meta/core
 // --no-record                            do not append failing seeds to regressions.json
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { InjectedBug } from './context.ts';
+import { MinimalMetaCore } from './minimal-meta.ts';
+import { realMetaCore } from './real-meta.ts';
 import { recordRegression } from './regressions.ts';
 import { runSeed } from './simulation.ts';
 import type { SeedResult } from './simulation.ts';
@@ -19,10 +22,13 @@ const { values } = parseArgs({
     bug: { type: 'string', default: 'none' },
     'no-record': { type: 'boolean', default: false },
     'stop-on-failure': { type: 'boolean', default: false },
+    meta: { type: 'string', default: 'real' },
   },
 });
 
 const bug = values.bug as InjectedBug;
+if (values.meta !== 'real' && values.meta !== 'minimal') throw new Error(`unknown --meta ${values.meta}`);
+const metaFactory = values.meta === 'minimal' ? MinimalMetaCore.factory : realMetaCore;
 if (!['none', 'ack-before-replicated', 'stale-reads', 'ignore-lease'].includes(bug)) throw new Error(`unknown --bug ${bug}`);
 
 function commit(): string {
@@ -59,9 +65,10 @@ function report(result: SeedResult): void {
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
   const started = performance.now();
-  const result = runSeed(seed, { verbose: values.verbose, bug });
+  const result = runSeed(seed, { verbose: values.verbose, bug, metaFactory });
   console.log(`seed ${seed}: ${describeSwarm(result.swarm)}`);
   for (const partition of result.needsOperator) console.log(`needs an operator (by design): ${partition}`);
+  console.log(`faults: ${JSON.stringify(result.faults)} network: ${JSON.stringify(result.network)}`);
   console.log(`virtual ${result.virtualMs} ms, ${result.events} events, ops ${JSON.stringify(result.operations)}, wall ${Math.round(performance.now() - started)} ms`);
   if (result.ok) console.log('PASS');
   else report(result);
@@ -74,9 +81,11 @@ if (values.seed !== undefined) {
   let virtualMs = 0;
   let operations = 0;
   const needsOperator: number[] = [];
+  const faultTotals = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const seed = from + i;
-    const result = runSeed(seed, { bug });
+    const result = runSeed(seed, { bug, metaFactory });
+    for (const [name, count] of Object.entries(result.faults)) faultTotals.set(name, (faultTotals.get(name) ?? 0) + count);
     virtualMs += result.virtualMs;
     if (result.needsOperator.length > 0) needsOperator.push(seed);
     operations += result.operations.ok + result.operations.failed + result.operations.unknown;
@@ -92,5 +101,6 @@ if (values.seed !== undefined) {
   }
   const elapsed = (performance.now() - started) / 1000;
   console.log(`\nsummary: seeds ${from}..${from + count - 1}, ${failures.length} failed${failures.length > 0 ? ` (${failures.join(', ')})` : ''}, ${operations} client operations, ${needsOperator.length} seeds left a partition for an operator by design${needsOperator.length > 0 ? ` (${needsOperator.slice(0, 20).join(', ')}${needsOperator.length > 20 ? ', ...' : ''})` : ''}, ${(virtualMs / 1000).toFixed(0)} s virtual, ${elapsed.toFixed(1)} s wall, commit ${commit()}`);
+  console.log(`faults injected: ${[...faultTotals].map(([name, count]) => `${name} ${count}`).join(', ')}`);
   process.exitCode = failures.length === 0 ? 0 : 1;
 }

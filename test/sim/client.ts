@@ -20,7 +20,7 @@ export interface OperationRequest {
 type Waiter = (reply: ClientReply | undefined) => void;
 
 export class SimClient {
-  private readonly configs = new Map<string, PartitionConfiguration>();
+  private readonly configs = new Map<string, { config: PartitionConfiguration; fetchedMs: number }>();
   private readonly waiting = new Map<number, Waiter>();
   private nextRequestId = 1;
   private nextValue = 1;
@@ -65,11 +65,13 @@ export class SimClient {
    */
   execute(request: OperationRequest, done: (outcome: Outcome | undefined, operation: Operation | undefined) => void): void {
     const gpid = this.route(request.key);
-    const config = this.configs.get(gpidKey(gpid));
+    const cached = this.configs.get(gpidKey(gpid));
+    const fresh = cached !== undefined && this.ctx.queue.nowMs - cached.fetchedMs < this.ctx.swarm.clientConfigTtlMs;
+    const config = fresh ? cached.config : undefined;
     if (config === undefined || config.primary === '') {
       this.call(META_ADDRESS, (requestId) => ({ kind: 'query_config', requestId, gpid }), (reply) => {
         if (reply?.kind === 'query_config_reply' && reply.config !== undefined && reply.config.primary !== '') {
-          this.configs.set(gpidKey(gpid), reply.config);
+          this.configs.set(gpidKey(gpid), { config: reply.config, fetchedMs: this.ctx.queue.nowMs });
           this.send(request, reply.config, gpid, done);
         } else {
           this.ctx.queue.after(this.ctx.swarm.clientTimeoutMs / 4, `${this.address} backoff`, () => done(undefined, undefined));

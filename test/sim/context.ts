@@ -35,4 +35,21 @@ export interface SimContext {
   readonly fetchCheckpoint: (from: string, to: string, gpidName: string, decree: bigint) => import('./replica-storage.ts').AppSnapshot | undefined;
   /** Random draws for this node's disk and latencies. */
   readonly random: RandomStream;
+  /** What the run went through, for summaries. */
+  readonly stats: FaultStats;
+}
+
+export interface FaultStats {
+  partitions: number;
+  clogs: number;
+  crashes: number;
+  powerLosses: number;
+  tornTailsCut: number;
+  unsyncedEntriesLost: number;
+  pauses: number;
+  metaCrashes: number;
+}
+
+export function emptyFaultStats(): FaultStats {
+  return { partitions: 0, clogs: 0, crashes: 0, powerLosses: 0, tornTailsCut: 0, unsyncedEntriesLost: 0, pauses: 0, metaCrashes: 0 };
 }

@@ -54,12 +54,14 @@ export class Nemesis {
       this.ctx.trace.log('nemesis', 'heal network');
     }
     if (partitionKinds.length > 0 && this.random.chance(faults.partition)) {
+      this.ctx.stats.partitions++;
       this.ctx.trace.log('nemesis', network.partition(this.random.pick(partitionKinds), nodes));
     }
     if (this.random.chance(faults.clog)) {
       const [from, to] = this.random.shuffle(nodes) as [string, string];
       const duration = this.random.range(100, 3000);
       network.clog(from, to, duration);
+      this.ctx.stats.clogs++;
       this.ctx.trace.log('nemesis', `clog ${from}->${to} for ${duration} ms`);
     }
     if (this.random.chance(faults.crash)) this.takeDown(untilMs, 'crash');
@@ -67,6 +69,7 @@ export class Nemesis {
     if (this.random.chance(faults.pause)) this.takeDown(untilMs, 'pause');
     if (this.meta.isUp && this.random.chance(faults.metaCrash)) {
       this.meta.crash();
+      this.ctx.stats.metaCrashes++;
       this.later(untilMs, () => {
         if (!this.meta.isUp) this.meta.start();
       });

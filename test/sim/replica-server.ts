@@ -84,8 +84,11 @@ export class SimReplicaServer {
     this.pendingClients.clear();
     if (powerLoss) {
       const report = this.disk.powerLoss(this.ctx.random, this.ctx.swarm.tearProbability);
+      this.ctx.stats.powerLosses++;
+      this.ctx.stats.unsyncedEntriesLost += report.lostEntries;
       this.ctx.trace.log(this.address, `power loss: ${report.lostEntries} unsynced log entries lost, ${report.tornLogs} torn tails`);
     } else {
+      this.ctx.stats.crashes++;
       this.ctx.trace.log(this.address, 'process crash');
     }
   }
@@ -93,6 +96,7 @@ export class SimReplicaServer {
   pause(): void {
     if (!this.up || this.paused) return;
     this.paused = true;
+    this.ctx.stats.pauses++;
     this.ctx.trace.log(this.address, 'paused');
   }
 
@@ -166,6 +170,7 @@ export class SimReplicaServer {
     this.ctx.invariants.record({ kind: 'reset', atMs: now, node: this.address, gpid: name, incarnation, decree: storage.appliedDecree });
     if (state !== undefined) {
       this.ctx.invariants.record({ kind: 'ballot', atMs: now, node: this.address, gpid: name, incarnation: 0, ballot: state.ballot });
+      if (tornTruncated) this.ctx.stats.tornTailsCut++;
       this.ctx.trace.log(this.address, `${name} recovered ballot ${state.ballot} applied ${state.appliedDecree} log ${state.log.length}${tornTruncated ? ' (torn tail cut)' : ''}`);
     }
     this.drive(replica);

@@ -2,6 +2,7 @@
 // simulation over a fixed seed range and replaying every recorded regression seed, and proves the
 // checkers have teeth by injecting known bugs around the core and requiring a seed to catch each.
 import test from 'ava';
+import { MinimalMetaCore } from './minimal-meta.ts';
 import { loadRegressions } from './regressions.ts';
 import { runSeed } from './simulation.ts';
 import type { SeedResult } from './simulation.ts';
@@ -66,6 +67,15 @@ test('reads served by any replica instead of the primary are caught', (t) => {
   const caught = firstCaught('stale-reads', ['linearizability'], FRESH_SEEDS_COUNT);
   t.truthy(caught, 'no seed in range caught the injected bug');
   t.log(caught === undefined ? '' : summary(caught, 'stale-reads'));
+});
+
+test('the minimal meta core behind the same seam keeps seeds 1..50 passing', (t) => {
+  const failing: string[] = [];
+  for (let seed = 1; seed <= 50; seed++) {
+    const result = runSeed(seed, { metaFactory: MinimalMetaCore.factory });
+    if (!result.ok) failing.push(`${summary(result)} --meta minimal`);
+  }
+  t.deepEqual(failing, []);
 });
 
 test('a seed replays exactly', (t) => {

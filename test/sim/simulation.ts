@@ -12,7 +12,8 @@ import type { PartitionRecovery } from './checkers/liveness.ts';
 import { ReplicationInvariants } from './checkers/replication-invariants.ts';
 import { SimClient } from './client.ts';
 import type { InjectedBug, SimContext } from './context.ts';
-import { META_ADDRESS } from './context.ts';
+import { emptyFaultStats, META_ADDRESS } from './context.ts';
+import type { FaultStats } from './context.ts';
 import { EventQueue } from './event-queue.ts';
 import { History } from './history.ts';
 import { SIM_EVENTS_PER_RUN_MAX } from './limits.ts';
@@ -24,6 +25,7 @@ import { realMetaCore } from './real-meta.ts';
 import type { SimMetaCoreFactory } from './minimal-meta.ts';
 import { Nemesis } from './nemesis.ts';
 import { Network, QUIET_NETWORK } from './network.ts';
+import type { NetworkStats } from './network.ts';
 import { RandomStream } from './random-stream.ts';
 import { SimReplicaServer } from './replica-server.ts';
 import { swarmConfig } from './swarm.ts';
@@ -35,6 +37,7 @@ export const APP_ID = 1;
 export interface RunOptions {
   readonly verbose?: boolean;
   readonly bug?: InjectedBug;
+  /** Which meta core to drive: the real one (default) or the minimal one in minimal-meta.ts. */
   readonly metaFactory?: SimMetaCoreFactory;
   /** Replaces or wraps the core constructor (the default builds the real ReplicaCore). */
   readonly makeCore?: SimContext['makeCore'];
@@ -46,6 +49,8 @@ export interface SeedResult {
   readonly violations: readonly string[];
   /** Partitions left without primary by design until an operator acts (all replicas lost, fsync never). */
   readonly needsOperator: readonly string[];
+  readonly faults: FaultStats;
+  readonly network: NetworkStats;
   readonly swarm: SwarmConfig;
   readonly virtualMs: number;
   readonly events: number;
@@ -90,6 +95,7 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
       return servers.find((server) => server.address === from)?.checkpoint(name, decree);
     },
     random: root.fork(),
+    stats: emptyFaultStats(),
   };
 
   // The table exists before the run: one stored configuration per partition, no members yet.
@@ -226,6 +232,8 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
     ok: violations.length === 0,
     violations,
     needsOperator,
+    faults: ctx.stats,
+    network: { ...network.stats },
     swarm,
     virtualMs: queue.nowMs,
     events: queue.executedCount,

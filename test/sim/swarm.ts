@@ -27,6 +27,8 @@ export interface SwarmConfig {
   readonly putRatio: number;
   readonly clientTimeoutMs: number;
   readonly clientThinkMsMax: number;
+  /** A client asks the meta server again for a partition's configuration after this long. */
+  readonly clientConfigTtlMs: number;
   readonly network: NetworkFaults;
   readonly partitionKinds: readonly PartitionKind[];
   readonly faults: FaultRates;
@@ -88,6 +90,7 @@ export function swarmConfig(seed: number): SwarmConfig {
     putRatio: 0.3 + random.next() * 0.5,
     clientTimeoutMs: random.pick([300, 1000, 3000]),
     clientThinkMsMax: random.pick([0, 20, 200]),
+    clientConfigTtlMs: random.pick([500, 3000, Number.POSITIVE_INFINITY]),
     network,
     partitionKinds,
     faults,
