@@ -1,5 +1,6 @@
 // npm run sim -- --seeds N [--from F]   run N seeds (F, F+1, ...), print progress and a summary
-// npm run sim -- --seed S [--verbose]   replay one seed exactly, optionally with the whole trace
+// npm run sim -- --seed S [--verbose [--messages]]  replay one seed exactly, optionally with the
+//                                        whole trace (and every message delivered)
 // --bug ack-before-replicated|stale-reads|ignore-lease runs with a deliberately injected bug (checker demo)
 // --meta minimal                        drive the minimal meta core instead of cluster/meta/core
 // --no-record                            do not append failing seeds to regressions.json
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     from: { type: 'string', default: '1' },
     verbose: { type: 'boolean', default: false },
+    messages: { type: 'boolean', default: false },
     bug: { type: 'string', default: 'none' },
     'no-record': { type: 'boolean', default: false },
     'stop-on-failure': { type: 'boolean', default: false },
@@ -65,7 +67,7 @@ function report(result: SeedResult): void {
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
   const started = performance.now();
-  const result = runSeed(seed, { verbose: values.verbose, bug, metaFactory });
+  const result = runSeed(seed, { verbose: values.verbose, traceMessages: values.messages, bug, metaFactory });
   console.log(`seed ${seed}: ${describeSwarm(result.swarm)}`);
   for (const partition of result.needsOperator) console.log(`needs an operator (by design): ${partition}`);
   console.log(`faults: ${JSON.stringify(result.faults)} network: ${JSON.stringify(result.network)}`);

@@ -36,6 +36,8 @@ export const APP_ID = 1;
 
 export interface RunOptions {
   readonly verbose?: boolean;
+  /** With verbose: also print every message delivered. */
+  readonly traceMessages?: boolean;
   readonly bug?: InjectedBug;
   /** Which meta core to drive: the real one (default) or the minimal one in minimal-meta.ts. */
   readonly metaFactory?: SimMetaCoreFactory;
@@ -79,7 +81,10 @@ export function runSeed(seed: number, options: RunOptions = {}): SeedResult {
   const invariants = new ReplicationInvariants();
   const history = new History();
   const nodes = new Map<string, { receive(from: string, message: SimMessage): void }>();
-  const network = new Network<SimMessage>(queue, root.fork(), swarm.network, (to, from, message) => nodes.get(to)?.receive(from, message), describeMessage, mayDuplicate);
+  const network = new Network<SimMessage>(queue, root.fork(), swarm.network, (to, from, message) => {
+    if (options.traceMessages === true) trace.log('net', `${from} -> ${to} ${describeMessage(message)}`);
+    nodes.get(to)?.receive(from, message);
+  }, describeMessage, mayDuplicate);
   const servers: SimReplicaServer[] = [];
   const ctx: SimContext = {
     queue,
