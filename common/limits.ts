@@ -26,8 +26,6 @@ export const MUTATION_BATCH_BYTES_MAX = 1 << 20;
 export const MUTATION_BATCH_REQUESTS_MAX = 1000;
 /** Client writes queued on a primary waiting for a free slot in two-phase commit. */
 export const WRITE_QUEUE_REQUESTS_MAX = 1000;
-/** Reads waiting on a new primary's reconciliation. */
-export const READ_QUEUE_REQUESTS_MAX = 1000;
 /** Mutations in one learn response (a learner asks again for more). */
 export const LEARN_RESPONSE_MUTATIONS_MAX = 200;
 /** Learners one primary teaches at once. */
@@ -39,11 +37,13 @@ export const RECOVERED_LOG_MUTATIONS_MAX = 1_000_000;
 /** Default ticks (the shell chooses the tick length; 100 ms in the server). */
 export const PREPARE_TIMEOUT_TICKS = 30;
 export const LEARNER_PREPARE_TIMEOUT_TICKS = 50;
-export const PREPARE_RETRY_TICKS = 1;
+export const PREPARE_RETRY_TICKS = 5;
 export const GROUP_CHECK_INTERVAL_TICKS = 100;
 export const EMPTY_WRITE_IDLE_TICKS = 100;
 export const META_RETRY_TICKS = 10;
 export const LEARN_RETRY_TICKS = 10;
+/** A learner not heard from for this long (and not yet taking prepares) is dropped by its primary. */
+export const LEARNER_IDLE_TICKS = 600;
 /** Two-phase commit minimum replica count (mutation_2pc_min_replica_count). */
 export const MUTATION_2PC_MIN_REPLICA_COUNT = 2;
 

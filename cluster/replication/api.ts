@@ -5,7 +5,7 @@ import type { MetaToReplica, PeerMessage } from './messages.ts';
 import type { Ballot, Decree, Gpid, Mutation, Outcome, ReplicaRole, RequestId } from './types.ts';
 import {
   EMPTY_WRITE_IDLE_TICKS, GROUP_CHECK_INTERVAL_TICKS, LEARN_RESPONSE_MUTATIONS_MAX, LEARN_RETRY_TICKS,
-  LEARNER_PREPARE_TIMEOUT_TICKS, LEARNERS_PER_PARTITION_MAX, META_RETRY_TICKS, MUTATION_2PC_MIN_REPLICA_COUNT,
+  LEARNER_IDLE_TICKS, LEARNER_PREPARE_TIMEOUT_TICKS, LEARNERS_PER_PARTITION_MAX, LOG_READS_IN_FLIGHT_MAX, META_RETRY_TICKS, MUTATION_2PC_MIN_REPLICA_COUNT,
   MUTATION_BATCH_BYTES_MAX, MUTATION_BATCH_REQUESTS_MAX, MUTATIONS_IN_FLIGHT_MAX, PREPARE_LIST_CAPACITY,
   PREPARE_RETRY_TICKS, PREPARE_TIMEOUT_TICKS, WRITE_BODY_BYTES_MAX, WRITE_QUEUE_REQUESTS_MAX,
 } from '../../common/limits.ts';
@@ -133,6 +133,10 @@ export interface ReplicaCoreOptions {
   readonly writeBodyBytesMax: number;
   readonly learnResponseMutationsMax: number;
   readonly learnersMax: number;
+  /** Log reads for learners the primary asks of its shell at once. */
+  readonly logReadsInFlightMax: number;
+  /** Ticks without a learn request after which a learner not yet taking prepares is dropped. */
+  readonly learnerIdleTicks: number;
 }
 
 export const defaultReplicaCoreOptions: ReplicaCoreOptions = {
@@ -152,6 +156,8 @@ export const defaultReplicaCoreOptions: ReplicaCoreOptions = {
   writeBodyBytesMax: WRITE_BODY_BYTES_MAX,
   learnResponseMutationsMax: LEARN_RESPONSE_MUTATIONS_MAX,
   learnersMax: LEARNERS_PER_PARTITION_MAX,
+  logReadsInFlightMax: LOG_READS_IN_FLIGHT_MAX,
+  learnerIdleTicks: LEARNER_IDLE_TICKS,
 };
 
 /** What the shell recovered from disk when it opens a replica (all zero / empty for a new one). */

@@ -55,6 +55,8 @@ interface PrepareSent {
 /** A learner as its primary tracks it. */
 interface LearnerOnPrimary {
   readonly signature: number;
+  /** Last tick the learner asked for something (or was invited). */
+  lastContactTick: number;
   /** 0 until the learner receives prepares; then every prepare from this decree goes to it. */
   prepareStartDecree: Decree;
 }
@@ -393,10 +395,10 @@ export class ReplicaCore {
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
     if (this.config !== undefined && config.ballot < this.config.ballot) return; // older than one we know
     const newer = config.ballot > this.ballot;
-    // A replica takes the ballot of configurations it serves in (as member or learner). A dropped
-    // replica keeps the ballot of its last membership: meta compares it when every replica was lost.
-    const learnerOfIt = this.roleNow === 'potential_secondary' && this.learning?.primary === config.primary;
-    if (this.isMemberOf(config) || learnerOfIt) this.setBallot(config.ballot);
+    // A replica takes the ballot of configurations it is a member of. A learner or a dropped replica
+    // keeps the ballot of its last membership: when every replica was lost, meta compares ballots,
+    // and a learner must not look as current as the members it was learning from.
+    if (this.isMemberOf(config)) this.setBallot(config.ballot);
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
@@ -550,6 +552,7 @@ export class ReplicaCore {
       if (this.roleNow !== 'primary') return;
       if (this.tickNow - this.lastGroupCheckTick >= this.options.groupCheckIntervalTicks) this.sendGroupCheck();
       this.maybeEmptyWrite();
+      this.dropIdleLearners();
     } else if (this.roleNow === 'potential_secondary') {
       this.learnerTick();
     } else if (this.roleNow === 'inactive' && !this.inactiveTransient && this.pendingMeta === undefined) {
@@ -746,8 +749,10 @@ export class ReplicaCore {
 
   /** Secondaries and learners commit up to what the primary said is committed. */
   private commitToTarget(): void {
+    // Learned mutations may carry other ballot stamps for the same contents (a primary re-stamps
+    // what it had not seen committed), so the ballot order is asserted on primaries only.
     while (this.plist.committedDecree < this.commitTarget) {
-      const mutation = this.plist.commitNext();
+      const mutation = this.plist.commitNext(false);
       if (mutation === undefined) return;
       this.handToApply(mutation);
     }
@@ -952,7 +957,6 @@ export class ReplicaCore {
       const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
       if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
         this.toLearner(message.learnerSignature, from);
-        this.setBallot(message.config.ballot);
       }
     } else if (this.roleNow === 'secondary') {
       if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;
@@ -979,10 +983,18 @@ export class ReplicaCore {
     const existing = this.learners.get(node);
     if (existing === undefined && this.learners.size >= this.options.learnersMax) return;
     const signature = existing?.signature ?? Number(this.ballot) * 1_000_000 + this.nextSignatureSeq++;
-    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n });
+    if (existing === undefined) this.learners.set(node, { signature, prepareStartDecree: 0n, lastContactTick: this.tickNow });
     const config = this.config;
     assert(config !== undefined, 'a primary has a configuration');
     this.send(node, { kind: 'group_check', gpid: this.gpid, config, learnerSignature: signature, committedDecree: this.plist.committedDecree });
+  }
+
+  /** A learner that went away must not hold a learner slot for ever. */
+  private dropIdleLearners(): void {
+    for (const [node, learner] of this.learners) {
+      const idle = this.tickNow - learner.lastContactTick >= this.options.learnerIdleTicks;
+      if (idle && learner.prepareStartDecree === 0n) this.dropLearner(node);
+    }
   }
 
   private dropLearner(node: NodeId): void {
@@ -1012,6 +1024,7 @@ export class ReplicaCore {
       this.respondLearn(from, { signature: request.signature, error: 'ERR_WRONG_CHECKSUM' });
       return;
     }
+    learner.lastContactTick = this.tickNow;
     if (request.committedDecree > this.plist.maxDecree) {
       this.respondLearn(from, { signature: request.signature, error: 'ERR_OK', discardLearnerState: true });
       return;
@@ -1059,7 +1072,7 @@ export class ReplicaCore {
       this.respondLearn(learner, { signature, error: 'ERR_OK', learnType, checkpointDecree, mutations: [] });
       return;
     }
-    if (this.logReads.size >= this.options.learnersMax) {
+    if (this.logReads.size >= this.options.logReadsInFlightMax) {
       this.respondLearn(learner, { signature, error: 'ERR_TRY_AGAIN' });
       return;
     }
@@ -1125,6 +1138,11 @@ export class ReplicaCore {
     if (response.signature !== learning.signature || from !== learning.primary || learning.requestTick === undefined) return;
     if (response.config.ballot > this.ballot) this.adoptConfig(response.config);
     if (this.roleNow !== 'potential_secondary') return;
+    if (response.error === 'ERR_WRONG_CHECKSUM') {
+      // The primary no longer teaches this round: wait for a new invitation.
+      this.toInactive({ transient: false, failWrites: false });
+      return;
+    }
     if (response.error !== 'ERR_OK') return; // asked again on the retry timer
     learning.requestTick = undefined;
     if (response.discardLearnerState) {

@@ -69,11 +69,18 @@ export class PrepareList {
     this.dropCommittedBeyondCapacity();
   }
 
-  /** Commits the next decree if it is held and logged; returns its mutation. */
-  commitNext(): Mutation | undefined {
+  /**
+   * Commits the next decree if it is held and logged; returns its mutation. `checkBallotOrder`
+   * asserts that ballots never decrease along decrees committed through two-phase commit; a
+   * learner passes false, since what it learns may carry other stamps for the same contents.
+   */
+  commitNext(checkBallotOrder = true): Mutation | undefined {
     const next = this.entries.get(this.committed + 1n);
     if (next === undefined || !next.logged) return undefined;
-    assert(next.mutation.ballot >= this.committedBallot, 'ballots never decrease along committed decrees');
+    assert(
+      !checkBallotOrder || next.mutation.ballot >= this.committedBallot,
+      `ballots never decrease along committed decrees (d${next.mutation.decree} b${next.mutation.ballot} after b${this.committedBallot})`,
+    );
     this.committed = next.mutation.decree;
     this.committedBallot = next.mutation.ballot;
     return next.mutation;

@@ -2,7 +2,7 @@
 // meta server, a network whose messages are delivered, dropped or duplicated only when the script
 // says so, logs that model fsync, and a key-value "storage" per node. Every notable event becomes
 // one readable trace line.
-import type { ConfigChangeKind, NodeId, PartitionConfiguration } from '../../cluster/replication/configuration.ts';
+import type { ConfigChangeKind, ConfigChangeRequest, NodeId, PartitionConfiguration } from '../../cluster/replication/configuration.ts';
 import type { ReplicaCoreOptions, RecoveredState } from '../../cluster/replication/api.ts';
 import { ReplicaCore } from '../../cluster/replication/core.ts';
 import type { MetaToReplica, PeerMessage } from '../../cluster/replication/messages.ts';
@@ -41,6 +41,12 @@ export interface InFlight {
   readonly message: PeerMessage;
 }
 
+/** A meta server other than the scripted one (the real meta core, in real-meta.ts). */
+export interface MetaPort {
+  /** A replica's configuration change request reached the meta server. */
+  request(from: NodeId, request: ConfigChangeRequest): void;
+}
+
 export interface DriverOptions {
   readonly nodes: readonly NodeId[];
   readonly fsync?: FsyncPolicy;
@@ -63,6 +69,8 @@ export class Driver {
   metaConfig: PartitionConfiguration;
   /** Meta answers change requests as soon as they arrive unless held. */
   metaHeld = false;
+  /** When set, replicas talk to this meta server instead of the scripted one. */
+  metaPort: MetaPort | undefined = undefined;
   /** Log appends complete at once unless held for a node. */
   readonly logHeld = new Set<NodeId>();
   /** Pairs (from>to) whose messages are dropped. */
@@ -133,6 +141,11 @@ export class Driver {
     this.pendingReads.set(requestId, { node: id, key });
     this.stepNode(id, { kind: 'client_read', requestId });
     return requestId;
+  }
+
+  /** Any other input, as a shell would step it. */
+  input(id: NodeId, input: Parameters<ReplicaCore['step']>[0]): void {
+    this.stepNode(id, input);
   }
 
   // --- time, network, meta ---
@@ -284,6 +297,12 @@ export class Driver {
 
   // --- log IO, crashes ---
 
+  private forwardToMeta(port: MetaPort): void {
+    for (let request = this.metaInbox.shift(); request !== undefined; request = this.metaInbox.shift()) {
+      port.request(request.from, { kind: request.kind, node: request.node, config: request.config });
+    }
+  }
+
   /** Completes held log appends of a node. */
   completeLog(id: NodeId): void {
     const node = this.node(id);
@@ -347,6 +366,21 @@ export class Driver {
       log: node.log.map((e) => e.mutation).filter((m) => m.decree > node.storage.appliedDecree),
     };
     node.core = new ReplicaCore({ gpid: GPID, self: node.id, recovered, ...(this.options.core ? { options: this.options.core } : {}) });
+  }
+
+  /** Delivers a meta server message to a replica (dropped if it is down or cut off from meta). */
+  fromMeta(to: NodeId, message: MetaToReplica): void {
+    this.toReplica(to, message);
+  }
+
+  /** Live replicas' reports, as a config sync or query answer carries them. */
+  reports(id: NodeId): ReturnType<ReplicaCore['info']>[] {
+    const core = this.node(id).core;
+    return core === undefined ? [] : [core.info()];
+  }
+
+  isUp(id: NodeId): boolean {
+    return this.node(id).core !== undefined;
   }
 
   private toReplica(to: NodeId, message: MetaToReplica): void {
@@ -442,7 +476,8 @@ export class Driver {
       if (appliedTo !== undefined) core.step({ kind: 'applied', decree: appliedTo });
       for (const read of readLog) core.step({ kind: 'log_read', readId: read.readId, mutations: this.readLog(node, read.fromDecree, read.toDecree) });
       if (takeCheckpoint) this.checkpoint(node.id);
-      if (!this.metaHeld) this.metaAnswer();
+      if (this.metaPort !== undefined) this.forwardToMeta(this.metaPort);
+      else if (!this.metaHeld) this.metaAnswer();
     }
     throw new Error('ready batches did not settle');
   }

@@ -78,7 +78,7 @@ const TRACE: string[] = [
   'meta->n2 proposal add_secondary n1 (b5)',
   'n2->n1 group_check b5 committed=3 (learner invite)',
   'n1 drops its log after d2',
-  'n1 becomes potential_secondary (b5)',
+  'n1 becomes potential_secondary (b3)',
   'n1->n2 learn_request committed=2',
   'n1->n2 group_check_ack ERR_OK',
   'n2->n1 learn_response LT_CACHE mutations=d3..d3 prepare_start=d4',

@@ -59,7 +59,7 @@ const TRACE: string[] = [
   '-- a new node is added: it has nothing, and the log no longer starts at decree 1',
   'meta->n1 proposal add_secondary n3 (b2)',
   'n1->n3 group_check b2 committed=12 (learner invite)',
-  'n3 becomes potential_secondary (b2)',
+  'n3 becomes potential_secondary (b0)',
   'n3->n1 learn_request committed=0',
   'n3->n1 group_check_ack ERR_OK',
   'n1->n3 learn_response LT_APP checkpoint=d6 mutations=d7..d8',

@@ -77,7 +77,7 @@ const TRACE: string[] = [
   'meta->n1 proposal add_secondary n3 (b4)',
   'n1->n3 group_check b4 committed=8 (learner invite)',
   'n3 drops its log after d0',
-  'n3 becomes potential_secondary (b4)',
+  'n3 becomes potential_secondary (b3)',
   'n3->n1 learn_request committed=0',
   'n3->n1 group_check_ack ERR_OK',
   'n1->n3 learn_response LT_LOG mutations=d1..d4',
