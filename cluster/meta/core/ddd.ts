@@ -1,21 +1,26 @@
 // Choosing a primary when every replica of a partition was lost (no primary, no secondaries,
-// non-empty last_drops: Pegasus's "DDD" state). The rule, in order:
+// non-empty last_drops: Pegasus's "DDD" state).
 //
-// 1. The candidates are the newest drop and, if there is one, the second newest (the last two
-//    members to leave; only the newest when `candidateCount` is 1, which is enough when logs are
-//    synced before acknowledging). Older drops left before later configurations committed
-//    without them.
+// Why the newest drop: members leave one at a time and each leaving is appended to last_drops,
+// so just before the newest drop N left, N was the only member. Every committed mutation was
+// logged by every member of the configuration it committed in, and N was a member of every
+// configuration from when it joined (having learned everything committed before) to the end.
+// So N's log holds every committed decree, provided its log survived (synced before acking).
+// Other candidates can hold longer logs, but a longer tail there is uncommitted, possibly from an
+// older primary, and must not win: ballots and prepared decrees of non-members prove nothing.
+//
+// The rule, in order:
+// 1. Candidates: the newest drop, and the second newest when `candidateCount` is 2 (Pegasus's
+//    choice; it lets the meta server notice that the newest lost an unsynced log tail).
 // 2. Wait until each candidate is alive AND has reported its replica (ballot, last committed
 //    decree, last prepared decree) for this partition; ask the alive ones that have not.
-// 3. The newest drop must still hold a replica. It was a member of every configuration up to the
-//    last one, so without it writes committed last could be gone: refuse and report instead.
-// 4. Among candidates that hold a replica, ballot order and committed-decree order must agree
-//    (a larger ballot never comes with a smaller committed decree); otherwise refuse.
-// 5. Pick the largest (ballot, last committed, last prepared). Its last prepared decree must reach
-//    the partition's recorded last committed decree and every candidate's committed decree;
-//    otherwise committed writes would be lost: refuse.
+// 3. The newest drop must still hold a replica, otherwise refuse.
+// 4. Its last prepared decree must reach every decree known to be committed: the partition's
+//    recorded last committed decree and every candidate's reported committed decree. Otherwise
+//    it lost committed writes: refuse.
+// 5. Choose the newest drop.
 // A refusal ("stuck") never picks anyone; the partition stays without primary, its diagnosis says
-// why, and it is re-examined whenever new reports arrive.
+// why, and it is re-examined whenever new reports arrive (an operator can then decide).
 import type { NodeId, PartitionConfiguration, ReplicaReport } from './types.ts';
 
 /** A node's report about this partition: its replica, 'none' if it holds none, undefined if unknown. */
@@ -47,50 +52,30 @@ export function decideDdd(args: {
     return { kind: 'wait', ask, reason: parts.join('; ') };
   }
 
-  const holders: { node: NodeId; replica: ReplicaReport }[] = [];
-  for (const node of candidates) {
-    const replica = report(node);
-    if (replica !== undefined && replica !== 'none') holders.push({ node, replica });
-  }
-  if (!holders.some((holder) => holder.node === newest)) {
+  const newestReplica = report(newest);
+  if (newestReplica === undefined || newestReplica === 'none') {
     return { kind: 'stuck', reason: `the newest drop ${newest} holds no replica: writes committed last may be lost` };
   }
-  for (const a of holders) {
-    for (const b of holders) {
-      if (a.replica.ballot > b.replica.ballot && a.replica.lastCommittedDecree < b.replica.lastCommittedDecree) {
-        return {
-          kind: 'stuck',
-          reason: `${a.node} has the larger ballot ${a.replica.ballot} but the smaller committed decree ` +
-            `${a.replica.lastCommittedDecree} than ${b.node} (${b.replica.ballot}, ${b.replica.lastCommittedDecree})`,
-        };
-      }
+  let committedMax = config.lastCommittedDecree;
+  let committedBy = 'the meta server';
+  for (const node of candidates) {
+    const replica = report(node);
+    if (replica !== undefined && replica !== 'none' && replica.lastCommittedDecree > committedMax) {
+      committedMax = replica.lastCommittedDecree;
+      committedBy = node;
     }
   }
-  holders.sort((a, b) => compareReplicas(b.replica, a.replica));
-  const best = holders[0]!;
-  let committedMax = config.lastCommittedDecree;
-  for (const holder of holders) {
-    if (holder.replica.lastCommittedDecree > committedMax) committedMax = holder.replica.lastCommittedDecree;
-  }
-  if (best.replica.lastPreparedDecree < committedMax) {
+  if (newestReplica.lastPreparedDecree < committedMax) {
     return {
       kind: 'stuck',
-      reason: `the best candidate ${best.node} prepared only up to decree ${best.replica.lastPreparedDecree} ` +
-        `but decree ${committedMax} was committed`,
+      reason: `the newest drop ${newest} prepared only up to decree ${newestReplica.lastPreparedDecree} ` +
+        `but ${committedBy} knows decree ${committedMax} committed`,
     };
   }
   return {
     kind: 'choose',
-    node: best.node,
-    reason: `${best.node} has the latest state (ballot ${best.replica.ballot}, committed ` +
-      `${best.replica.lastCommittedDecree}, prepared ${best.replica.lastPreparedDecree})`,
+    node: newest,
+    reason: `${newest} was the last member (committed ${newestReplica.lastCommittedDecree}, prepared ${newestReplica.lastPreparedDecree})`,
   };
 }
 
-/** Orders by ballot, then last committed decree, then last prepared decree. */
-function compareReplicas(a: ReplicaReport, b: ReplicaReport): number {
-  if (a.ballot !== b.ballot) return a.ballot < b.ballot ? -1 : 1;
-  if (a.lastCommittedDecree !== b.lastCommittedDecree) return a.lastCommittedDecree < b.lastCommittedDecree ? -1 : 1;
-  if (a.lastPreparedDecree !== b.lastPreparedDecree) return a.lastPreparedDecree < b.lastPreparedDecree ? -1 : 1;
-  return 0;
-}

@@ -44,6 +44,8 @@ interface OutstandingProposal {
   readonly node: NodeId;
   readonly ballot: bigint;
   readonly sentAtMs: number;
+  /** When this same proposal was first sent; it is kept over newer choices for a while. */
+  readonly firstSentAtMs: number;
 }
 
 interface PartitionState {
@@ -417,15 +419,22 @@ export class MetaCore {
       }
       case 'propose': {
         state.diagnosis = '';
-        const previous = state.proposal;
-        const same = previous !== undefined && previous.ballot === state.config.ballot && previous.to === decision.to &&
-          previous.change === decision.change && previous.node === decision.node;
+        const previous = currentProposal(state);
+        // Keep an earlier proposal of the same kind while it still fits, rather than flip to a
+        // node that merely looks a little better now (Pegasus re-validates its queued action).
+        const keep = previous !== undefined && previous.change === decision.change &&
+          nowMs - previous.firstSentAtMs < STICKY_PROPOSAL_RESENDS * this.options.proposalResendMs &&
+          this.stillFits(state.config, previous);
+        const chosen = keep ? previous : decision;
+        const same = previous !== undefined && previous.to === chosen.to && previous.change === chosen.change && previous.node === chosen.node;
         if (same && nowMs - previous.sentAtMs < this.options.proposalResendMs) return [];
-        const replaced = currentProposal(state);
-        if (replaced !== undefined) view.noteProposal(replaced.change, replaced.node, -1);
-        state.proposal = { to: decision.to, change: decision.change, node: decision.node, ballot: state.config.ballot, sentAtMs: nowMs };
-        view.noteProposal(decision.change, decision.node, 1);
-        return [{ kind: 'proposal', to: decision.to, change: decision.change, node: decision.node, config: state.config }];
+        if (!same) {
+          if (previous !== undefined) view.noteProposal(previous.change, previous.node, -1);
+          view.noteProposal(chosen.change, chosen.node, 1);
+        }
+        const firstSentAtMs = same ? previous.firstSentAtMs : nowMs;
+        state.proposal = { to: chosen.to, change: chosen.change, node: chosen.node, ballot: state.config.ballot, sentAtMs: nowMs, firstSentAtMs };
+        return [{ kind: 'proposal', to: chosen.to, change: chosen.change, node: chosen.node, config: state.config }];
       }
       default:
         return assertNever(decision, 'guardian decision');
@@ -448,9 +457,15 @@ export class MetaCore {
     return moves.map((move) => {
       const state = this.partitions.get(gpidKey(move.config.gpid))!;
       state.plannedPrimary = move.to;
-      state.proposal = { to: move.from, change: 'downgrade_to_secondary', node: move.from, ballot: move.config.ballot, sentAtMs: nowMs };
+      state.proposal = { to: move.from, change: 'downgrade_to_secondary', node: move.from, ballot: move.config.ballot, sentAtMs: nowMs, firstSentAtMs: nowMs };
       return { kind: 'proposal', to: move.from, change: 'downgrade_to_secondary', node: move.from, config: move.config };
     });
+  }
+
+  /** Whether an earlier proposal can still be carried out: both nodes alive and the change legal. */
+  private stillFits(config: PartitionConfiguration, proposal: OutstandingProposal): boolean {
+    if (!this.liveness.isAlive(proposal.to) || !this.liveness.isAlive(proposal.node)) return false;
+    return applyChange(config, proposal.change, proposal.node, config.lastCommittedDecree).ok;
   }
 
   private reportOf(node: NodeId, gpid: Gpid): ReplicaReport | 'none' | undefined {
@@ -487,6 +502,9 @@ export class MetaCore {
     };
   }
 }
+
+/** How many resend intervals an earlier proposal is kept over a newer choice of the same kind. */
+const STICKY_PROPOSAL_RESENDS = 3;
 
 interface CureView {
   readonly cluster: ClusterView;

@@ -47,9 +47,9 @@ export interface MetaOptions {
   /** Minimum alive members for the write path (mutation_2pc_min_replica_count). */
   readonly minReplicasFor2pc: number;
   /**
-   * After every replica was lost: how many of the newest drops must report before one is chosen.
-   * 2 (Pegasus) guards against the newest having lost an unsynced log tail; 1 suffices when every
-   * replica server syncs its log before acknowledging (fsync always).
+   * After every replica was lost: how many of the newest drops must report before the newest is
+   * chosen. 2 (Pegasus) lets the meta server notice that the newest lost an unsynced log tail; 1
+   * suffices when every replica server syncs its log before acknowledging (fsync always).
    */
   readonly lostReplicaCandidates: 1 | 2;
 }

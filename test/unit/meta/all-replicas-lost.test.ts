@@ -1,7 +1,8 @@
 // Proves the careful choice of a primary after every replica of a partition was lost: the meta
-// server waits for and asks the last dropped nodes, picks the one with the latest state, and
-// refuses (with a diagnosis) rather than pick a stale one; by calling decideDdd on hand-made
-// reports and by driving MetaCore from a store where the partition has no members left.
+// server waits for and asks the last dropped nodes, picks the last member when its log holds
+// every decree known to be committed, and refuses (with a diagnosis) rather than pick a stale
+// one; by calling decideDdd on hand-made reports and by driving MetaCore from a store where the
+// partition has no members left.
 import test from 'ava';
 import { encodePartition, encodeTable, partitionKey, tableKey } from '../../../cluster/meta/core/codec.ts';
 import { decideDdd } from '../../../cluster/meta/core/ddd.ts';
@@ -49,12 +50,14 @@ test('an older drop with data is never chosen while the newest ones are missing'
   t.is(decide(['b', 'c'], { b: replica(8n, 15n, 15n), c: replica(9n, 40n, 40n) }), 'wait: waiting for a to come back');
 });
 
-test('the newest drop wins when it has the latest state', (t) => {
+test('the newest drop, the last member, is chosen when it holds every committed decree', (t) => {
   t.is(decide(['a', 'b', 'c'], { a: replica(9n, 20n, 22n), b: replica(8n, 15n, 15n) }), 'choose a');
 });
 
-test('the second newest wins when the newest lost its unsynced tail', (t) => {
-  t.is(decide(['a', 'b'], { a: replica(9n, 20n, 20n), b: replica(9n, 20n, 23n) }), 'choose b');
+test('a longer tail elsewhere does not win: it is uncommitted, maybe from an older primary', (t) => {
+  // b left before a, so whatever b holds beyond what it saw committed was never committed.
+  t.is(decide(['a', 'b'], { a: replica(9n, 18n, 20n), b: replica(9n, 19n, 23n) }), 'choose a');
+  t.is(decide(['a', 'b'], { a: replica(8n, 18n, 20n), b: replica(9n, 19n, 23n) }), 'choose a', 'nor a larger ballot');
 });
 
 test('a single drop is the only candidate and is waited for', (t) => {
@@ -67,18 +70,16 @@ test('refuses when the newest drop holds no replica any more', (t) => {
   t.is(decide(['a', 'b'], { a: 'none', b: replica(8n, 15n, 15n) }), 'stuck: the newest drop a holds no replica: writes committed last may be lost');
 });
 
-test('refuses when the best candidate misses decrees known to be committed', (t) => {
+test('refuses when the newest lost decrees known to be committed (an unsynced log tail)', (t) => {
   t.is(
     decide(['a', 'b'], { a: replica(9n, 12n, 14n), b: replica(8n, 10n, 10n) }),
-    'stuck: the best candidate a prepared only up to decree 14 but decree 15 was committed',
+    'stuck: the newest drop a prepared only up to decree 14 but the meta server knows decree 15 committed',
   );
-});
-
-test('refuses when ballot order and committed order disagree', (t) => {
   t.is(
-    decide(['a', 'b'], { a: replica(9n, 16n, 30n), b: replica(10n, 15n, 15n) }),
-    'stuck: b has the larger ballot 10 but the smaller committed decree 15 than a (9, 16)',
+    decide(['a', 'b'], { a: replica(9n, 15n, 16n), b: replica(8n, 17n, 17n) }),
+    'stuck: the newest drop a prepared only up to decree 16 but b knows decree 17 committed',
   );
+  t.is(decide(['a'], { a: replica(9n, 15n, 16n) }, lost, 1), 'choose a', 'without waiting for b, nobody can tell');
 });
 
 function lostPartitionStore(): Map<string, string> {
@@ -148,9 +149,10 @@ test('end to end: a choice overturned by a later report is withdrawn', (t) => {
   core.step({ kind: 'replica_reports', nowMs: 10, from: 'a', configSync: false, replicas: [replica(9n, 15n, 18n)], absent: [] });
   const chosen = core.step({ kind: 'replica_reports', nowMs: 10, from: 'b', configSync: false, replicas: [replica(8n, 12n, 12n)], absent: [] });
   t.like(chosen.filter((a) => a.kind === 'proposal'), [{ change: 'assign_primary', node: 'a' }]);
-  // b's newer report contradicts a's: the choice is withdrawn and a's request refused.
-  core.step({ kind: 'replica_reports', nowMs: 20, from: 'b', configSync: false, replicas: [replica(10n, 12n, 12n)], absent: [] });
-  t.regex(core.status(gpid)!.diagnosis, /^stuck: b has the larger ballot 10 but the smaller committed decree 12/);
+  // b's newer report shows a decree committed beyond a's log: the choice is withdrawn and a's
+  // request refused.
+  core.step({ kind: 'replica_reports', nowMs: 20, from: 'b', configSync: false, replicas: [replica(8n, 19n, 19n)], absent: [] });
+  t.is(core.status(gpid)!.diagnosis, 'stuck: the newest drop a prepared only up to decree 18 but b knows decree 19 committed');
   const request = core.step({ kind: 'config_update', nowMs: 20, from: 'a', change: 'assign_primary', node: 'a', config: { ...lost, ballot: 10n, primary: 'a', lastDrops: ['c', 'b'] } });
   t.like(request[0], { kind: 'config_update_reply', error: 'ERR_INVALID_STATE' });
 });

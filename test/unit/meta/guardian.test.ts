@@ -130,3 +130,16 @@ test('end to end: the assign delay can be changed while running', (t) => {
   const proposals = only(meta.advance(600, ['a', 'b', 'd']), 'proposal');
   t.deepEqual(proposals.slice(0, 1).map((p) => `${p.change} ${p.node} via ${p.to}`), ['add_secondary d via a']);
 });
+
+test('end to end: a proposal is not flipped to a node that merely looks better a moment later', (t) => {
+  const options = { ...testOptions, minLiveNodesForUnfreeze: 1, liveNodePercentForUnfreeze: 0 };
+  const meta = new MetaDriver({ nodes: [], partitionCount: 2, options });
+  const first = only(meta.advance(100, ['a']), 'proposal');
+  t.deepEqual(first.map((p) => `${p.change} ${p.node} for ${p.config.gpid.partitionIndex}`), ['assign_primary a for 0', 'assign_primary a for 1']);
+  // b arrives with no primaries at all; the outstanding proposals stay with a.
+  t.deepEqual(only(meta.advance(100, ['a', 'b']), 'proposal'), []);
+  t.deepEqual(meta.core.status({ appId: 1, partitionIndex: 0 })?.proposal, { to: 'a', change: 'assign_primary', node: 'a' });
+  // If a never acts, the choice is reconsidered after a few resend intervals.
+  const later = only(meta.advance(3 * testOptions.proposalResendMs + 100, ['a', 'b']), 'proposal');
+  t.true(later.some((p) => p.node === 'b'), later.map((p) => `${p.change} ${p.node}`).join(', '));
+});

@@ -172,3 +172,25 @@ test('config sync answers with the partitions the node is or was part of, and ma
   t.deepEqual(only(reply, 'config_sync_reply'), [{ kind: 'config_sync_reply', to: 'b', configs: [meta.config()], garbage: [{ appId: 9, partitionIndex: 0 }] }]);
   t.deepEqual(only(meta.step({ kind: 'replica_reports', from: 'd', configSync: true, replicas: [], absent: [] }), 'config_sync_reply')[0]?.configs, []);
 });
+
+test('a damaged store entry stops recovery with the key named', (t) => {
+  const store = new Map([['apps/1/0', '{"pid":{"app_id":1,"partition_index":3},"ballot":"1"}']]);
+  t.throws(() => MetaCore.recover(testOptions, 0, store), { message: /apps\/1\/0: pid does not match the key/ });
+  t.throws(() => MetaCore.recover(testOptions, 0, new Map([['apps/1/0', '{"pid":{"app_id":1,"partition_index":0},"primary":"","ballot":1}']])), {
+    message: /apps\/1\/0: ballot is not a decimal string/,
+  });
+  t.throws(() => MetaCore.recover(testOptions, 0, new Map([['tables/1', '{}']])), { message: /tables\/1: unknown key/ });
+});
+
+test('a primary that dies while its own change is being persisted is downgraded right after', (t) => {
+  const meta = healthy();
+  const before = meta.config();
+  const request = meta.step({ kind: 'config_update', from: 'a', change: 'remove', node: 'c', config: { ...before, ballot: before.ballot + 1n, secondaries: ['b'] } });
+  const whileWriting = meta.advance(1300, ['b', 'c', 'd']);
+  t.deepEqual(only(whileWriting, 'persist'), [], 'one write at a time per partition');
+  const after = meta.persist(request);
+  t.is(describe(meta.config()), 'ballot 4: primary a, secondaries [b], drops [c]');
+  t.like(after[0], { kind: 'config_update_reply', to: 'a', error: 'ERR_OK' });
+  meta.persist(after);
+  t.is(describe(meta.config()), 'ballot 5: primary -, secondaries [b], drops [c, a]');
+});
