@@ -134,6 +134,13 @@ export class SimDisk {
     return file as SimFile<T>;
   }
 
+  /** Log entries written but not yet synced, over every log. */
+  unsyncedEntries(): number {
+    let count = 0;
+    for (const log of this.logs.values()) count += log.unsyncedCount;
+    return count;
+  }
+
   logNames(): string[] {
     return [...this.logs.keys()].sort();
   }

@@ -80,7 +80,9 @@ export class Nemesis {
     const down = this.servers.filter((server) => !server.isUp || server.isPaused).length;
     const candidates = this.servers.filter((server) => server.isUp && !server.isPaused);
     if (down >= this.ctx.swarm.downServersMax || candidates.length === 0) return;
-    const server = this.random.pick(candidates);
+    // A power loss is most telling while writes are in flight: prefer a server with unsynced entries.
+    const inFlight = candidates.filter((candidate) => candidate.unsyncedEntries > 0);
+    const server = this.random.pick(how === 'power' && inFlight.length > 0 ? inFlight : candidates);
     if (how === 'pause') {
       server.pause();
       this.later(untilMs, () => server.resume());

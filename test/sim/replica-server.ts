@@ -58,6 +58,11 @@ export class SimReplicaServer {
   get isUp(): boolean {
     return this.up;
   }
+  /** Log entries written but not yet synced (a power loss now may lose or tear them). */
+  get unsyncedEntries(): number {
+    return this.disk.unsyncedEntries();
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }

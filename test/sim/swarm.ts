@@ -99,7 +99,7 @@ export function swarmConfig(seed: number): SwarmConfig {
     downtimeMsMax: random.pick([500, 3000, 10_000]),
     fsyncPolicy,
     tearProbability: random.chance(0.5) ? 0.5 : 0,
-    diskLatencyMsMax: random.pick([0, 2, 20]),
+    diskLatencyMsMax: random.pick([2, 20, 100]),
     flushEveryDecrees: random.pick([0, 1, 7]),
     metaStoreLatencyMsMax: random.pick([1, 10, 100]),
     tickIntervalMs,
