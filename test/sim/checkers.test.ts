@@ -1,6 +1,6 @@
 // Proves each checker on hand-made histories: every one accepts a correct history and rejects a
 // history with exactly the anomaly it exists to catch (stale read, lost write, two primaries in
-// one ballot, diverging commits, a partition that never recovers).
+// one ballot, diverging commits, log GC past the durable state, a partition that never recovers).
 import test from 'ava';
 import { History } from './history.ts';
 import type { Operation } from './history.ts';
@@ -180,7 +180,9 @@ test('replication invariants catch two primaries, a falling ballot, a gap and di
   inv.record({ kind: 'apply', atMs: 1, node: 'r1', gpid: '1.0', incarnation: 0, decree: 2n, digest: 'x' });
   inv.record({ kind: 'apply', atMs: 1, node: 'r2', gpid: '1.0', incarnation: 0, decree: 1n, digest: 'a' });
   inv.record({ kind: 'apply', atMs: 1, node: 'r3', gpid: '1.0', incarnation: 0, decree: 1n, digest: 'b' });
-  t.deepEqual(inv.violations.map((v) => v.rule), ['one-primary-per-ballot', 'ballot-monotonic', 'meta-ballot-monotonic', 'apply-in-order', 'committed-agree']);
+  inv.record({ kind: 'log-gc', atMs: 2, node: 'r1', gpid: '1.0', decree: 5n, durableDecree: 5n });
+  inv.record({ kind: 'log-gc', atMs: 3, node: 'r1', gpid: '1.0', decree: 7n, durableDecree: 6n });
+  t.deepEqual(inv.violations.map((v) => v.rule), ['one-primary-per-ballot', 'ballot-monotonic', 'meta-ballot-monotonic', 'apply-in-order', 'committed-agree', 'log-gc-bound']);
 });
 
 test('liveness: each partition must be healthy and take a write within the bound', (t) => {

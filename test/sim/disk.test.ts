@@ -74,4 +74,7 @@ test('truncation and prefix garbage collection keep the log consistent', (t) => 
   log.truncateTo(2);
   t.deepEqual(log.recover().entries, [3, 4]);
   t.throws(() => log.dropPrefix(3));
+  log.append([5]);
+  log.dropPrefix(3);
+  t.deepEqual(log.recover().entries, []);
 });

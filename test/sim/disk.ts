@@ -49,11 +49,11 @@ export class SimLog<E> {
     this.syncedCount = Math.min(this.syncedCount, count);
   }
 
-  /** Drops the first `count` entries (garbage collection of a durable prefix). */
+  /** Drops the first `count` entries (garbage collection: whole files deleted, durable at once). */
   dropPrefix(count: number): void {
-    assert(count >= 0 && count <= this.syncedCount, `gc of ${count} entries past the synced ${this.syncedCount}`);
+    assert(count >= 0 && count <= this.records.length, `gc of ${count} entries of ${this.records.length}`);
     this.records.splice(0, count);
-    this.syncedCount -= count;
+    this.syncedCount = Math.max(0, this.syncedCount - count);
   }
 
   /** The entries as the running process sees them (no torn record exists while it runs). */

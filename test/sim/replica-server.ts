@@ -246,7 +246,15 @@ export class SimReplicaServer {
     for (const read of ready.readLog) {
       followUps.push({ kind: 'log_read', readId: read.readId, mutations: replica.storage.readLog(read.fromDecree, read.toDecree) });
     }
-    if (ready.takeCheckpoint) followUps.push({ kind: 'checkpoint_taken', decree: replica.storage.takeCheckpoint() });
+    const every = BigInt(this.ctx.swarm.checkpointEveryDecrees);
+    const due = every > 0n && ready.apply.some((mutation) => mutation.decree % every === 0n);
+    if (ready.takeCheckpoint || due) followUps.push({ kind: 'checkpoint_taken', decree: replica.storage.takeCheckpoint() });
+    if (ready.gcLogThrough !== undefined) {
+      const durableDecree = replica.storage.durableDecree;
+      this.ctx.invariants.record({ kind: 'log-gc', atMs: now, node: this.address, gpid: name, decree: ready.gcLogThrough, durableDecree });
+      // Deleting log entries the app has not made durable would lose them on a crash: skip it.
+      if (ready.gcLogThrough <= durableDecree) replica.storage.gcThrough(ready.gcLogThrough);
+    }
     if (ready.roleChanged !== undefined) this.ctx.trace.log(this.address, `${name} role ${ready.roleChanged} ballot ${replica.core.info().ballot}`);
     return followUps;
   }

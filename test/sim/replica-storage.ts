@@ -49,7 +49,7 @@ export class ReplicaStorage {
       ballot: this.disk.file<Ballot>(`init-info/${this.name}`).read() ?? 0n,
       appliedDecree: this.appliedDecreeNow,
       checkpointDecree: checkpoints.at(-1)?.decree ?? 0n,
-      logTruncatedDecree: 0n,
+      logTruncatedDecree: this.logTruncatedDecree,
       log: this.effectiveLog().filter((mutation) => mutation.decree > this.appliedDecreeNow),
     };
     return { state, tornTruncated };
@@ -62,10 +62,39 @@ export class ReplicaStorage {
     file.fsync();
   }
 
+  /** Decrees at or below this are no longer in the log. */
+  get logTruncatedDecree(): Decree {
+    return this.disk.file<Decree>(`gc/${this.name}`).read() ?? 0n;
+  }
+
+  /** The app's decree as of its last flush: what a restart comes back with. */
+  get durableDecree(): Decree {
+    return this.disk.file<AppSnapshot>(`app/${this.name}`).read()?.decree ?? 0n;
+  }
+
+  /** Deletes the log's leading entries at or below `decree`, as deleting whole log files would. */
+  gcThrough(decree: Decree): void {
+    let count = 0;
+    for (const record of this.log.read()) {
+      // A leading truncation record only affected entries before it, which are gone.
+      if (record.kind === 'mutation' && record.mutation.decree > decree) break;
+      count++;
+    }
+    this.log.dropPrefix(count);
+    this.setLogTruncatedDecree(decree);
+  }
+
+  private setLogTruncatedDecree(decree: Decree): void {
+    const file = this.disk.file<Decree>(`gc/${this.name}`);
+    file.write(decree);
+    file.fsync();
+  }
+
   discard(): void {
     this.app = new Map();
     this.appliedDecreeNow = 0n;
     this.log.truncateTo(0);
+    this.setLogTruncatedDecree(0n);
     this.disk.writeFile<AppSnapshot>(`app/${this.name}`, { decree: 0n, data: [] });
     this.disk.file<AppSnapshot>(`app/${this.name}`).fsync();
   }
@@ -119,6 +148,7 @@ export class ReplicaStorage {
     this.app = new Map(snapshot.data);
     this.appliedDecreeNow = snapshot.decree;
     this.log.truncateTo(0);
+    this.setLogTruncatedDecree(snapshot.decree);
     this.flush();
   }
 

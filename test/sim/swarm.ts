@@ -41,6 +41,8 @@ export interface SwarmConfig {
   readonly diskLatencyMsMax: number;
   /** The app's state is flushed (made durable) every this many applied decrees; 0 = only at checkpoints. */
   readonly flushEveryDecrees: number;
+  /** The shell takes a checkpoint on its own every this many applied decrees (0 = only when asked). */
+  readonly checkpointEveryDecrees: number;
   readonly metaStoreLatencyMsMax: number;
   readonly tickIntervalMs: number;
   readonly configSyncIntervalMs: number;
@@ -101,6 +103,7 @@ export function swarmConfig(seed: number): SwarmConfig {
     tearProbability: random.chance(0.5) ? 0.5 : 0,
     diskLatencyMsMax: random.pick([2, 20, 100]),
     flushEveryDecrees: random.pick([0, 1, 7]),
+    checkpointEveryDecrees: random.pick([0, 5, 25]),
     metaStoreLatencyMsMax: random.pick([1, 10, 100]),
     tickIntervalMs,
     configSyncIntervalMs: random.pick([1000, 3000]),

@@ -7,12 +7,14 @@ export type ReplicationEvent =
   | { readonly kind: 'ballot'; readonly atMs: number; readonly node: string; readonly gpid: string; readonly incarnation: number; readonly ballot: bigint }
   | { readonly kind: 'meta-ballot'; readonly atMs: number; readonly gpid: string; readonly ballot: bigint }
   | { readonly kind: 'apply'; readonly atMs: number; readonly node: string; readonly gpid: string; readonly incarnation: number; readonly decree: bigint; readonly digest: string }
+  /** The shell was told it may delete the log through `decree`; the app is durable through `durableDecree`. */
+  | { readonly kind: 'log-gc'; readonly atMs: number; readonly node: string; readonly gpid: string; readonly decree: bigint; readonly durableDecree: bigint }
   /** The replica's state was replaced (restart replay from a checkpoint, learning a checkpoint): applying resumes after `decree`. */
   | { readonly kind: 'reset'; readonly atMs: number; readonly node: string; readonly gpid: string; readonly incarnation: number; readonly decree: bigint };
 
 export interface InvariantViolation {
   readonly atMs: number;
-  readonly rule: 'one-primary-per-ballot' | 'ballot-monotonic' | 'meta-ballot-monotonic' | 'apply-in-order' | 'committed-agree';
+  readonly rule: 'one-primary-per-ballot' | 'ballot-monotonic' | 'meta-ballot-monotonic' | 'apply-in-order' | 'committed-agree' | 'log-gc-bound';
   readonly message: string;
 }
 
@@ -53,6 +55,11 @@ export class ReplicationInvariants {
         this.metaBallots.set(event.gpid, event.ballot);
         return;
       }
+      case 'log-gc':
+        if (event.decree > event.durableDecree) {
+          this.fail(event.atMs, 'log-gc-bound', `${event.node}/${event.gpid}: log GC through ${event.decree} past the durable app decree ${event.durableDecree}`);
+        }
+        return;
       case 'reset':
         this.applied.set(`${event.node}/${event.gpid}/${event.incarnation}`, event.decree);
         return;
