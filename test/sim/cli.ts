@@ -42,7 +42,7 @@ function commit(): string {
 }
 
 function reproduce(seed: number): string {
-  return `npm run sim -- --seed ${seed}${bug === 'none' ? '' : ` --bug ${bug}`} --verbose`;
+  return `npm run sim -- --seed ${seed}${bug === 'none' ? '' : ` --bug ${bug}`}${values.meta === 'real' ? '' : ` --meta ${values.meta}`} --verbose`;
 }
 
 function report(result: SeedResult): void {
