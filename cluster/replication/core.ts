@@ -133,6 +133,8 @@ export class ReplicaCore {
   // secondary and learner
   private commitTarget: Decree;
   private learning: LearningState | undefined = undefined;
+  /** The newest learning round this replica was invited to, kept across role changes. */
+  private lastInvitation: { readonly primary: NodeId; readonly signature: number } | undefined = undefined;
 
   constructor(init: ReplicaCoreInit) {
     const recovered = init.recovered ?? EMPTY_RECOVERED_STATE;
@@ -245,9 +247,10 @@ export class ReplicaCore {
 
   /** Without the meta server's lease a replica stops serving: meta may already have replaced it. */
   private onLeaseExpired(): void {
-    const serving = this.roleNow === 'primary' || this.roleNow === 'secondary';
+    // Transient: nothing was lost, so a configuration naming this replica may resume it (a learner
+    // whose upgrade meta accepted meanwhile becomes a secondary with what it learned).
+    const serving = this.roleNow === 'primary' || this.roleNow === 'secondary' || this.roleNow === 'potential_secondary';
     if (serving || (this.roleNow === 'inactive' && this.inactiveTransient)) this.toInactive({ transient: true, failWrites: true });
-    else if (this.roleNow === 'potential_secondary') this.toInactive({ transient: false, failWrites: true });
   }
 
   private stepInError(input: ReplicaInput): void {
@@ -328,16 +331,17 @@ export class ReplicaCore {
     this.learning = undefined;
   }
 
-  private toLearner(signature: number, primary: NodeId): void {
+  private toLearner(signature: number, primary: NodeId, how: { keepTail: boolean }): void {
     this.changeRole('potential_secondary');
     this.leavePrimary();
     this.inactiveTransient = false;
     // Uncommitted mutations may be stale: the primary's copy replaces them.
     const committed = this.plist.committedDecree;
-    if (this.plist.maxDecree > committed) {
+    if (!how.keepTail && this.plist.maxDecree > committed) {
       this.plist.truncateAfter(committed);
       this.out.truncateLogAfter = committed;
     }
+    this.lastInvitation = { primary, signature };
     this.learning = {
       signature, primary, status: 'learning_without_prepare', requestTick: undefined,
       roundTargetDecree: committed, prepareStartDecree: 0n, importing: undefined, completionTick: undefined,
@@ -379,6 +383,15 @@ export class ReplicaCore {
   private isMember(node: NodeId): boolean {
     const config = this.config;
     return config !== undefined && (config.primary === node || config.secondaries.includes(node));
+  }
+
+  /**
+   * The newest ballot this replica knows of: its own, or that of a newer configuration it heard of
+   * without being a member. Messages from an older configuration are refused against it.
+   */
+  private knownBallot(): Ballot {
+    const configBallot = this.config?.ballot ?? 0n;
+    return configBallot > this.ballot ? configBallot : this.ballot;
   }
 
   private setBallot(ballot: Ballot): void {
@@ -857,14 +870,14 @@ export class ReplicaCore {
   private sendPrepareAck(to: NodeId, mutation: Pick<Mutation, 'ballot' | 'decree'>, error: ReplicationErrorCode): void {
     this.send(to, {
       kind: 'prepare_ack', gpid: this.gpid, error, ballot: mutation.ballot, decree: mutation.decree,
-      receiverBallot: this.ballot, committedDecree: this.plist.committedDecree,
+      receiverBallot: this.knownBallot(), committedDecree: this.plist.committedDecree,
     });
   }
 
   private onPrepare(from: NodeId, message: PrepareMessage): void {
     const mutation = message.mutation;
     assert(mutation.ballot === message.config.ballot, 'a primary prepares under its configuration ballot');
-    if (message.config.ballot < this.ballot) {
+    if (message.config.ballot < this.knownBallot()) {
       this.sendPrepareAck(from, mutation, 'ERR_VERSION_OUTDATED');
       return;
     }
@@ -941,8 +954,8 @@ export class ReplicaCore {
 
   private onGroupCheck(from: NodeId, message: GroupCheckMessage): void {
     const ack = (error: ReplicationErrorCode): void =>
-      this.send(from, { kind: 'group_check_ack', gpid: this.gpid, error, receiverBallot: this.ballot, committedDecree: this.plist.committedDecree });
-    if (message.config.ballot < this.ballot) {
+      this.send(from, { kind: 'group_check_ack', gpid: this.gpid, error, receiverBallot: this.knownBallot(), committedDecree: this.plist.committedDecree });
+    if (message.config.ballot < this.knownBallot()) {
       ack('ERR_VERSION_OUTDATED');
       return;
     }
@@ -953,10 +966,15 @@ export class ReplicaCore {
     }
     if (message.learnerSignature !== 0 && !this.isMemberOf(message.config)) {
       // Signatures grow: an invitation older than our current round is a late duplicate.
-      const current = this.learning;
-      const newerRound = current === undefined || current.primary !== from || message.learnerSignature > current.signature;
+      // Signatures grow per primary: an invitation to a round we already had is a late duplicate,
+      // and starting it again would throw away a tail the primary may count on.
+      const last = this.lastInvitation;
+      const newerRound = last === undefined || last.primary !== from || message.learnerSignature > last.signature;
       if (newerRound && (this.roleNow === 'inactive' || this.roleNow === 'potential_secondary')) {
-        this.toLearner(message.learnerSignature, from);
+        this.toLearner(message.learnerSignature, from, { keepTail: false });
+      } else if (!newerRound && last?.signature === message.learnerSignature && this.roleNow === 'inactive') {
+        // The same round again after an interruption: what we learned in it is still good.
+        this.toLearner(message.learnerSignature, from, { keepTail: true });
       }
     } else if (this.roleNow === 'secondary') {
       if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;

@@ -3,7 +3,7 @@
 // members answer ERR_NOT_ENOUGH_MEMBER, a secondary refuses reads, and a client is answered only
 // after every member logged the write.
 import test from 'ava';
-import { Driver } from './driver.ts';
+import { Driver, encodeWrite } from './driver.ts';
 import { SCENARIO_OPTIONS } from './options.ts';
 
 test('writes arriving while a mutation is in flight are batched into one mutation', (t) => {
@@ -66,4 +66,19 @@ test('an idle primary sends an empty write so secondaries commit the tail', (t) 
   d.settle(5);
   t.is(d.value('n2', 'a'), '1');
   t.deepEqual(d.states(), ['n1 primary b2 c2 a2', 'n2 secondary b2 c1 a1']);
+});
+
+test('a write that is not batchable gets a mutation of its own', (t) => {
+  const d = new Driver({ nodes: ['n1', 'n2'], core: SCENARIO_OPTIONS });
+  d.formGroup('n1', ['n2']);
+  d.clearTrace();
+  d.write('n1', 'a', '1');
+  d.write('n1', 'b', '2');
+  const payload = encodeWrite('c', '3');
+  d.input('n1', { kind: 'client_write', requestId: 100, payload, sizeBytes: payload.length, batchable: false, timestampUs: 0n });
+  d.write('n1', 'e', '5');
+  d.settle();
+  const prepares = d.trace.filter((line) => line.startsWith('n1->n2 prepare '));
+  t.deepEqual(prepares.map((line) => line.split(' ')[3]), ['d1', 'd2', 'd3', 'd4']);
+  t.like(d.outcomes.get(100), { ok: true });
 });
