@@ -29,6 +29,14 @@ test('every regression seed marked fixed passes', (t) => {
   t.pass();
 });
 
+test('open regression seeds are replayed and reported', (t) => {
+  for (const regression of regressions.filter((r) => r.status === 'open')) {
+    const result = runSeed(regression.seed, regression.bug === undefined ? {} : { bug: regression.bug as 'ack-before-replicated' | 'stale-reads' });
+    t.log(result.ok ? `seed ${regression.seed} (${regression.issue ?? 'unclassified'}) passes now: mark it fixed` : `seed ${regression.seed} still fails (${regression.issue ?? 'unclassified'}): ${result.violations[0]?.split('\n')[0] ?? ''}`);
+  }
+  t.pass();
+});
+
 for (let from = FRESH_SEEDS_FROM; from < FRESH_SEEDS_FROM + FRESH_SEEDS_COUNT; from += CHUNK) {
   const to = Math.min(from + CHUNK, FRESH_SEEDS_FROM + FRESH_SEEDS_COUNT) - 1;
   test(`seeds ${from}..${to} pass, apart from seeds recorded as open bugs`, (t) => {
