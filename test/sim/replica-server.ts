@@ -449,10 +449,10 @@ function replicationError(error: MetaErrorCode): ReplicationErrorCode {
     case 'ERR_BUSY':
     case 'ERR_OBJECT_NOT_FOUND':
     case 'ERR_INVALID_STATE':
-      return error;
     case 'ERR_STATE_FREEZED':
-      return 'ERR_BUSY';
     case 'ERR_INVALID_PARAMETERS':
+      return error;
+    // Only table creation answers this; a configuration change never does.
     case 'ERR_APP_EXIST':
       return 'ERR_INVALID_STATE';
   }
