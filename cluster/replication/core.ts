@@ -248,9 +248,25 @@ export class ReplicaCore {
   /** Without the meta server's lease a replica stops serving: meta may already have replaced it. */
   private onLeaseExpired(): void {
     // Transient: nothing was lost, so a configuration naming this replica may resume it (a learner
-    // whose upgrade meta accepted meanwhile becomes a secondary with what it learned).
+    // whose round succeeded and whose upgrade meta accepted meanwhile becomes a secondary with what
+    // it learned). A learner still in its round has nothing a configuration could resume it with.
+    if (this.roleNow === 'potential_secondary' && !this.learnedRound()) {
+      this.toInactive({ transient: false, failWrites: true });
+      return;
+    }
     const serving = this.roleNow === 'primary' || this.roleNow === 'secondary' || this.roleNow === 'potential_secondary';
     if (serving || (this.roleNow === 'inactive' && this.inactiveTransient)) this.toInactive({ transient: true, failWrites: true });
+  }
+
+  /**
+   * A learner holds everything its primary counts on only once its current round succeeded: it
+   * logged the learned state up to the round's prepare start and accepts prepares from there. Before
+   * that (a round started again after a restart or a late invitation drops the uncommitted tail) it
+   * may miss decrees it acknowledged or reported learned earlier, so no configuration may make it a
+   * member on the strength of an earlier completion.
+   */
+  private learnedRound(): boolean {
+    return this.roleNow === 'potential_secondary' && this.learning?.status === 'learning_succeeded';
   }
 
   private stepInError(input: ReplicaInput): void {
@@ -408,13 +424,17 @@ export class ReplicaCore {
     assert(!config.secondaries.includes(config.primary), 'a primary is never its own secondary');
     if (this.config !== undefined && config.ballot < this.config.ballot) return; // older than one we know
     const newer = config.ballot > this.ballot;
+    // A learner whose round has not succeeded must not become a member, even if meta upgraded it on
+    // an earlier completion: it stops, and its primary removes it and teaches it again.
+    const unfinishedLearner = this.roleNow === 'potential_secondary' && !this.learnedRound() && this.isMemberOf(config);
     // A replica takes the ballot of configurations it is a member of. A learner or a dropped replica
     // keeps the ballot of its last membership: when every replica was lost, meta compares ballots,
     // and a learner must not look as current as the members it was learning from.
-    if (this.isMemberOf(config)) this.setBallot(config.ballot);
+    if (this.isMemberOf(config) && !unfinishedLearner) this.setBallot(config.ballot);
     this.config = config;
     if (this.pendingMeta !== undefined && config.ballot >= this.pendingMeta.request.config.ballot) this.pendingMeta = undefined;
     if (this.roleNow === 'error') return;
+    if (unfinishedLearner) this.toInactive({ transient: false, failWrites: true });
     if (this.pendingMeta !== undefined && !newer) return; // our change is pending: wait for meta's answer
     const resumable = this.roleNow !== 'inactive' || this.inactiveTransient;
     if (config.primary === this.self) {
