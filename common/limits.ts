@@ -117,6 +117,18 @@ export const RPC_CONTAINER_COUNT_MAX = 1 << 20;
 /** Nesting of structs and containers inside one message, also when skipping unknown fields. */
 export const RPC_NESTING_DEPTH_MAX = 32;
 
+// --- rpc server and connections (cluster/rpc/node) ---
+/** Open connections one server accepts, THFT and HTTP together; more are refused at accept. */
+export const RPC_SERVER_CONNECTIONS_MAX = 4096;
+/** Requests of one THFT connection being handled at once; above it the socket stops being read. */
+export const RPC_IN_FLIGHT_PER_CONNECTION_MAX = 256;
+/** Body of one HTTP request (POST /rpc carries one request frame). */
+export const RPC_HTTP_BODY_BYTES_MAX = RPC_REQUEST_FRAME_BYTES_MAX;
+/** A client call fails with ERR_TIMEOUT when no response came within this, unless told otherwise. */
+export const RPC_CALL_TIMEOUT_MS_DEFAULT = 5_000;
+/** Calls one client connection keeps waiting for a response. */
+export const RPC_CLIENT_PENDING_CALLS_MAX = 65_536;
+
 // --- private log (reference/pegasus-server.md section 2.5) ---
 /** A log segment file is closed and a new one started once it would grow past this (log_private_file_size_mb). */
 export const LOG_SEGMENT_BYTES_MAX = 32 << 20;
