@@ -124,6 +124,8 @@ export const RPC_SERVER_CONNECTIONS_MAX = 4096;
 export const RPC_IN_FLIGHT_PER_CONNECTION_MAX = 256;
 /** Body of one HTTP request (POST /rpc carries one request frame). */
 export const RPC_HTTP_BODY_BYTES_MAX = RPC_REQUEST_FRAME_BYTES_MAX;
+/** Answers (or requests) gathered for one socket write; more are written at once. */
+export const RPC_WRITE_COALESCE_BYTES_MAX = 256 << 10;
 /** A client call fails with ERR_TIMEOUT when no response came within this, unless told otherwise. */
 export const RPC_CALL_TIMEOUT_MS_DEFAULT = 5_000;
 /** Calls one client connection keeps waiting for a response. */

@@ -11,7 +11,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { assert } from '../../../common/assert.ts';
-import { RPC_CALL_TIMEOUT_MS_DEFAULT, RPC_CLIENT_PENDING_CALLS_MAX } from '../../../common/limits.ts';
+import { RPC_CALL_TIMEOUT_MS_DEFAULT, RPC_CLIENT_PENDING_CALLS_MAX, RPC_WRITE_COALESCE_BYTES_MAX } from '../../../common/limits.ts';
 import type { ErrorName } from '../error-code.ts';
 import type { RequestRouting } from '../request-frame.ts';
 import { ResponseFrameDecoder } from '../response-frame.ts';
@@ -119,7 +119,9 @@ export class RpcConnection {
       partitionHash: routing.partitionHash ?? 0n,
       ...(routing.isBackupRequest === undefined ? {} : { isBackupRequest: routing.isBackupRequest }),
     }, method, seqid, request);
-    if (!this.flushScheduled) {
+    if (this.out.length >= RPC_WRITE_COALESCE_BYTES_MAX) {
+      this.flush();
+    } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }

@@ -8,6 +8,7 @@
 
 import type { Socket } from 'node:net';
 import { assert } from '../../../common/assert.ts';
+import { RPC_WRITE_COALESCE_BYTES_MAX } from '../../../common/limits.ts';
 import { RequestFrameDecoder } from '../request-frame.ts';
 import { ThriftWriter } from '../thrift-writer.ts';
 import type { HandlerTable } from './handler-table.ts';
@@ -109,7 +110,9 @@ export class ThftConnection {
       this.fail('response could not be encoded', error);
       return;
     }
-    if (!this.flushScheduled) {
+    if (this.out.length >= RPC_WRITE_COALESCE_BYTES_MAX) {
+      this.flush();
+    } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
