@@ -120,6 +120,8 @@ export const RPC_NESTING_DEPTH_MAX = 32;
 // --- rpc server and connections (cluster/rpc/node) ---
 /** Open connections one server accepts, THFT and HTTP together; more are refused at accept. */
 export const RPC_SERVER_CONNECTIONS_MAX = 4096;
+/** A new connection that has not sent the 4 bytes choosing its protocol by then is closed. */
+export const RPC_FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** Requests of one THFT connection being handled at once; above it the socket stops being read. */
 export const RPC_IN_FLIGHT_PER_CONNECTION_MAX = 256;
 /** Body of one HTTP request (POST /rpc carries one request frame). */

@@ -11,7 +11,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { assert } from '../../../common/assert.ts';
 import {
-  RPC_HTTP_BODY_BYTES_MAX, RPC_IN_FLIGHT_PER_CONNECTION_MAX, RPC_REQUEST_FRAME_BYTES_MAX, RPC_SERVER_CONNECTIONS_MAX,
+  RPC_FIRST_BYTES_TIMEOUT_MS, RPC_HTTP_BODY_BYTES_MAX, RPC_IN_FLIGHT_PER_CONNECTION_MAX, RPC_REQUEST_FRAME_BYTES_MAX, RPC_SERVER_CONNECTIONS_MAX,
 } from '../../../common/limits.ts';
 import type { HandlerTable } from './handler-table.ts';
 import { HttpRoutes } from './http-routes.ts';
@@ -28,6 +28,8 @@ export interface RpcServerOptions {
   readonly inFlightPerConnectionMax?: number;
   readonly frameBytesMax?: number;
   readonly httpBodyBytesMax?: number;
+  /** A connection silent this long after accept is closed. */
+  readonly firstBytesTimeoutMs?: number;
   /** Where connection failures and handler bugs are reported. Default console.error. */
   readonly log?: RpcLog;
 }
@@ -93,10 +95,13 @@ export class RpcServer {
     socket.once('close', () => this.sockets.delete(socket));
     const sniffed: Uint8Array[] = [];
     let size = 0;
+    const silent = setTimeout(() => socket.destroy(), this.options.firstBytesTimeoutMs ?? RPC_FIRST_BYTES_TIMEOUT_MS);
+    socket.once('close', () => clearTimeout(silent));
     const onData = (chunk: Uint8Array): void => {
       sniffed.push(chunk);
       size += chunk.length;
       if (size < SIGNATURE.length && SIGNATURE.every((byte, i) => i >= size || byteAt(sniffed, i) === byte)) return;
+      clearTimeout(silent);
       socket.off('data', onData);
       const prefix = Buffer.concat(sniffed);
       const isThft = SIGNATURE.every((byte, i) => prefix[i] === byte);

@@ -195,3 +195,17 @@ test('closing the server fails pending calls with ERR_SESSION_RESET', async (t) 
   t.is((await t.throwsAsync(pending, { instanceOf: RpcCallError }))?.code, 'ERR_SESSION_RESET');
   t.true(connection.closed);
 });
+
+test('a connection that never sends its first bytes is closed after the first-bytes timeout', async (t) => {
+  const served = await startTestServer({ firstBytesTimeoutMs: 100 });
+  const connection = await RpcConnection.connect({ port: served.port });
+  try {
+    connection.sendRaw(utf8('TH')); // a prefix of THFT: still undecided
+    await waitFor(() => connection.closed);
+    t.true(connection.closed);
+    t.is(served.server.connectionCount, 0);
+  } finally {
+    connection.close();
+    await served.stop();
+  }
+});
