@@ -49,6 +49,16 @@ export class ThftConnection {
     return this.inFlight;
   }
 
+  /** Received bytes not yet dispatched (bounded while reading is paused). */
+  get readBufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** Answers handed to the socket and not yet sent. */
+  get writeBufferedBytes(): number {
+    return this.socket.writableLength + this.out.length;
+  }
+
   /** Bytes received before this object took the socket over (the sniffed prefix). */
   receive(chunk: Uint8Array): void {
     if (this.closed) return;

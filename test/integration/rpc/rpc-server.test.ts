@@ -1,9 +1,10 @@
 // The THFT side of RpcServer over real sockets on 127.0.0.1: client RPCs backed by a Partition work
 // over the wire with v0 and v1 headers, many calls on one connection are answered out of order and
 // paired by seqid, refused and one-way calls behave as Pegasus's do, a failing handler closes only
-// its connection, and the in-flight and connection bounds hold.
+// its connection, and the in-flight, connection and buffer bounds hold.
 import test from 'ava';
-import { clientRpcs, defineRpc, t as thrift } from '../../../cluster/rpc/index.ts';
+import { connect } from 'node:net';
+import { clientRpcs, defineRpc, encodeRequest, ResponseFrameDecoder, t as thrift, ThriftWriter } from '../../../cluster/rpc/index.ts';
 import { RpcCallError, RpcConnection } from '../../../cluster/rpc/node/index.ts';
 import { echoRpc, gatedRpc, key, startTestServer, text, throwingRpc, utf8 } from '../../support/rpc-server.ts';
 
@@ -206,6 +207,45 @@ test('a connection that never sends its first bytes is closed after the first-by
     t.is(served.server.connectionCount, 0);
   } finally {
     connection.close();
+    await served.stop();
+  }
+});
+
+test('a client that stops reading answers stops being read: buffers on both sides stay bounded', async (t) => {
+  const served = await startTestServer({ inFlightPerConnectionMax: 8 });
+  const socket = connect({ host: '127.0.0.1', port: served.port });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.pause();
+  try {
+    const payload = new Uint8Array(32 << 10).fill(7);
+    payload[0] = 0;
+    const requests = 400;
+    const writer = new ThriftWriter();
+    for (let seqid = 1; seqid <= requests; seqid++) {
+      encodeRequest(writer, { version: 1, appId: 1, partitionIndex: 0, clientTimeoutMs: 1000, partitionHash: 0n }, echoRpc, seqid, payload);
+    }
+    socket.write(writer.toBytes());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [serving] = [...served.server.thftConnections];
+    t.truthy(serving);
+    t.true((serving?.writeBufferedBytes ?? 0) < 1 << 20, `write buffer ${serving?.writeBufferedBytes}`);
+    t.true((serving?.readBufferedBytes ?? 0) < 1 << 20, `read buffer ${serving?.readBufferedBytes}`);
+    t.log(`write ${serving?.writeBufferedBytes} read ${serving?.readBufferedBytes}`);
+    t.true((serving?.inFlightPeak ?? 0) <= 8);
+    // Reading again: every answer arrives.
+    const decoder = new ResponseFrameDecoder();
+    let answers = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Uint8Array) => {
+        decoder.push(chunk);
+        for (let step = decoder.next(); step.kind === 'frame'; step = decoder.next()) answers++;
+        if (answers === requests) resolve();
+      });
+      socket.resume();
+    });
+    t.is(answers, requests);
+  } finally {
+    socket.destroy();
     await served.stop();
   }
 });
