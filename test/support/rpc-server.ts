@@ -26,6 +26,8 @@ export interface TestServer {
   readonly logged: string[];
   /** Resolves every gated call waiting so far. */
   openGate(): void;
+  /** Resolves the gated calls waiting with argument `n`. */
+  release(n: number): void;
   /** Gated calls waiting for the gate. */
   gatedWaiting(): number;
   stop(): Promise<void>;
@@ -39,7 +41,7 @@ export async function startTestServer(options: Partial<Omit<RpcServerOptions, 'h
   let decree = partition.appliedDecree;
   const cleared: bigint[] = [];
   const logged: string[] = [];
-  let gate: Array<() => void> = [];
+  let gate: Array<{ readonly n: number; readonly release: () => void }> = [];
   const handlers = new HandlerTable()
     .on(clientRpcs.put, async (request) => {
       decree++;
@@ -59,7 +61,7 @@ export async function startTestServer(options: Partial<Omit<RpcServerOptions, 'h
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       return payload;
     })
-    .on(gatedRpc, (n) => new Promise((resolve) => gate.push(() => resolve(n))))
+    .on(gatedRpc, (n) => new Promise((resolve) => gate.push({ n, release: () => resolve(n) })))
     .on(throwingRpc, async () => {
       throw new Error('handler bug');
     });
@@ -71,7 +73,12 @@ export async function startTestServer(options: Partial<Omit<RpcServerOptions, 'h
     openGate() {
       const waiting = gate;
       gate = [];
-      for (const release of waiting) release();
+      for (const call of waiting) call.release();
+    },
+    release(n) {
+      const chosen = gate.filter((call) => call.n === n);
+      gate = gate.filter((call) => call.n !== n);
+      for (const call of chosen) call.release();
     },
     async stop() {
       await server.close();

@@ -19,10 +19,18 @@ import { decodeResponse, decodeResponseHead, encodeRequest } from '../rpc-codec.
 import type { AnyRpcMethod, RpcMethod } from '../rpc-methods.ts';
 import { ThriftWriter } from '../thrift-writer.ts';
 
+/** Failures where the same call may succeed later or elsewhere (after a routing refresh). */
+const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
+  'ERR_TIMEOUT', 'ERR_SESSION_RESET', 'ERR_BUSY', 'ERR_TRY_AGAIN', 'ERR_FORWARD_TO_OTHERS', 'ERR_INVALID_STATE',
+  'ERR_OBJECT_NOT_FOUND', 'ERR_NOT_ENOUGH_MEMBER', 'ERR_NETWORK_FAILURE', 'ERR_CAPACITY_EXCEEDED', 'ERR_PARENT_PARTITION_MISUSED',
+]);
+
 export class RpcCallError extends Error {
   override readonly name = 'RpcCallError';
+  readonly retriable: boolean;
   constructor(readonly code: ErrorName, message: string) {
     super(`${code}: ${message}`);
+    this.retriable = RETRIABLE.has(code);
   }
 }
 
