@@ -126,6 +126,8 @@ export const RPC_FIRST_BYTES_TIMEOUT_MS = 10_000;
 export const RPC_IN_FLIGHT_PER_CONNECTION_MAX = 256;
 /** Body of one HTTP request (POST /rpc carries one request frame). */
 export const RPC_HTTP_BODY_BYTES_MAX = RPC_REQUEST_FRAME_BYTES_MAX;
+/** A connection closed for bad input gets this long to take what was already answered, then is destroyed. */
+export const RPC_CLOSE_LINGER_MS = 1_000;
 /** Answers (or requests) gathered for one socket write; more are written at once. */
 export const RPC_WRITE_COALESCE_BYTES_MAX = 256 << 10;
 /** A client call fails with ERR_TIMEOUT when no response came within this, unless told otherwise. */

@@ -8,7 +8,7 @@
 
 import type { Socket } from 'node:net';
 import { assert } from '../../../common/assert.ts';
-import { RPC_WRITE_COALESCE_BYTES_MAX } from '../../../common/limits.ts';
+import { RPC_CLOSE_LINGER_MS, RPC_WRITE_COALESCE_BYTES_MAX } from '../../../common/limits.ts';
 import { RequestFrameDecoder } from '../request-frame.ts';
 import { ThriftWriter } from '../thrift-writer.ts';
 import type { HandlerTable } from './handler-table.ts';
@@ -147,7 +147,11 @@ export class ThftConnection {
     this.flush();
     this.closed = true;
     this.socket.pause();
-    this.socket.end(() => this.socket.destroy());
+    const linger = setTimeout(() => this.socket.destroy(), RPC_CLOSE_LINGER_MS).unref();
+    this.socket.end(() => {
+      clearTimeout(linger);
+      this.socket.destroy();
+    });
   }
 
   private peer(): string {
