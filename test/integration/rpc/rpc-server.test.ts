@@ -4,7 +4,7 @@
 // its connection, and the in-flight, connection and buffer bounds hold.
 import test from 'ava';
 import { connect } from 'node:net';
-import { clientRpcs, defineRpc, encodeRequest, ResponseFrameDecoder, t as thrift, ThriftWriter } from '../../../cluster/rpc/index.ts';
+import { clientRpcs, decodeResponse, defineRpc, encodeRequest, ResponseFrameDecoder, t as thrift, ThriftWriter } from '../../../cluster/rpc/index.ts';
 import { RpcCallError, RpcConnection } from '../../../cluster/rpc/node/index.ts';
 import { echoRpc, gatedRpc, key, startTestServer, text, throwingRpc, utf8 } from '../../support/rpc-server.ts';
 
@@ -266,6 +266,39 @@ test('a client that stops reading answers stops being read: buffers on both side
     t.is(answers, requests);
   } finally {
     socket.destroy();
+    await served.stop();
+  }
+});
+
+test('the protocol is chosen correctly when the first bytes arrive one at a time', async (t) => {
+  const served = await startTestServer();
+  const dribble = async (bytes: Uint8Array): Promise<Uint8Array> => {
+    const socket = connect({ host: '127.0.0.1', port: served.port });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.setNoDelay(true);
+    const received: Uint8Array[] = [];
+    socket.on('data', (chunk: Uint8Array) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    for (let i = 0; i < 6; i++) {
+      socket.write(bytes.subarray(i, i + 1));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    socket.write(bytes.subarray(6));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.end();
+    await closed;
+    return Buffer.concat(received);
+  };
+  try {
+    const writer = new ThriftWriter();
+    encodeRequest(writer, { version: 0, appId: 1, partitionIndex: 0, clientTimeoutMs: 1000, partitionHash: 0n }, echoRpc, 5, utf8('\0slow'));
+    const answer = await dribble(writer.toBytes());
+    const decoded = decodeResponse(answer, echoRpc);
+    t.true(decoded.ok && decoded.value.head.seqid === 5 && text(decoded.value.response?.subarray(1) ?? new Uint8Array()) === 'slow');
+    const http = text(await dribble(utf8('GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n')));
+    t.true(http.startsWith('HTTP/1.1 200'));
+    t.true(http.endsWith('ok'));
+  } finally {
     await served.stop();
   }
 });
