@@ -117,6 +117,24 @@ export const RPC_CONTAINER_COUNT_MAX = 1 << 20;
 /** Nesting of structs and containers inside one message, also when skipping unknown fields. */
 export const RPC_NESTING_DEPTH_MAX = 32;
 
+// --- rpc server and connections (cluster/rpc/node) ---
+/** Open connections one server accepts, THFT and HTTP together; more are refused at accept. */
+export const RPC_SERVER_CONNECTIONS_MAX = 4096;
+/** A new connection that has not sent the 4 bytes choosing its protocol by then is closed. */
+export const RPC_FIRST_BYTES_TIMEOUT_MS = 10_000;
+/** Requests of one THFT connection being handled at once; above it the socket stops being read. */
+export const RPC_IN_FLIGHT_PER_CONNECTION_MAX = 256;
+/** Body of one HTTP request (POST /rpc carries one request frame). */
+export const RPC_HTTP_BODY_BYTES_MAX = RPC_REQUEST_FRAME_BYTES_MAX;
+/** A connection closed for bad input gets this long to take what was already answered, then is destroyed. */
+export const RPC_CLOSE_LINGER_MS = 1_000;
+/** Answers (or requests) gathered for one socket write; more are written at once. */
+export const RPC_WRITE_COALESCE_BYTES_MAX = 256 << 10;
+/** A client call fails with ERR_TIMEOUT when no response came within this, unless told otherwise. */
+export const RPC_CALL_TIMEOUT_MS_DEFAULT = 5_000;
+/** Calls one client connection keeps waiting for a response. */
+export const RPC_CLIENT_PENDING_CALLS_MAX = 65_536;
+
 // --- private log (reference/pegasus-server.md section 2.5) ---
 /** A log segment file is closed and a new one started once it would grow past this (log_private_file_size_mb). */
 export const LOG_SEGMENT_BYTES_MAX = 32 << 20;
