@@ -1,0 +1,160 @@
+// The MetaStore on ZooKeeper, as Pegasus keeps its meta state: key "apps/1/0" is the node
+// <root>/apps/1/0 and its value the node's data (UTF-8). Parents are created as needed with empty
+// data; a node with empty data has no value (values are never empty). A put resolves once
+// ZooKeeper acknowledged it, which makes it durable on a quorum.
+import zookeeper from 'node-zookeeper-client';
+import { assert } from '../../../common/assert.ts';
+import { META_STORE_ENTRIES_MAX } from '../../../common/limits.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import type { MetaStore } from './meta-store.ts';
+import { checkKey, checkValue, closedError, MetaStoreError } from './meta-store.ts';
+import type { ZooKeeperSessionOptions } from './zookeeper-session.ts';
+import { ZooKeeperSession, zookeeperCode } from './zookeeper-session.ts';
+
+export interface ZooKeeperMetaStoreOptions {
+  /** Absolute path under which the keys live, e.g. "/pegasus-ts/<cluster>". */
+  readonly root: string;
+}
+
+const { Exception } = zookeeper;
+const EMPTY = Buffer.alloc(0);
+
+export function checkRoot(root: string): void {
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(root)) {
+    throw new MetaStoreError('ERR_INVALID_PARAMETERS', `zookeeper root ${JSON.stringify(root)} is not an absolute path of plain segments`, false);
+  }
+}
+
+export class ZooKeeperMetaStore implements MetaStore {
+  private readonly queue: KeyedQueue;
+  private closed = false;
+
+  private constructor(
+    readonly session: ZooKeeperSession,
+    readonly root: string,
+    private readonly ownsSession: boolean,
+  ) {
+    this.queue = new KeyedQueue(`meta store zookeeper ${root}`);
+  }
+
+  /** Connects a session of its own (closed with the store) and creates the root. */
+  static async open(options: ZooKeeperSessionOptions & ZooKeeperMetaStoreOptions): Promise<ZooKeeperMetaStore> {
+    checkRoot(options.root);
+    const session = await ZooKeeperSession.connect(options);
+    try {
+      return await ZooKeeperMetaStore.onSession(session, options, true);
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+  }
+
+  /** A store on a session shared with others (the election); closing the store leaves it open. */
+  static async onSession(session: ZooKeeperSession, options: ZooKeeperMetaStoreOptions, ownsSession = false): Promise<ZooKeeperMetaStore> {
+    checkRoot(options.root);
+    await session.mkdirp(options.root);
+    return new ZooKeeperMetaStore(session, options.root, ownsSession);
+  }
+
+  async put(key: string, value: string): Promise<void> {
+    checkKey(key);
+    checkValue(key, value);
+    this.checkOpen();
+    const path = this.path(key);
+    const data = Buffer.from(value, 'utf8');
+    await this.queue.run(key, async () => {
+      try {
+        await this.session.setData(path, data);
+        return;
+      } catch (error) {
+        if (zookeeperCode(error) !== Exception.NO_NODE) throw error;
+      }
+      await this.session.mkdirp(path.slice(0, path.lastIndexOf('/')));
+      try {
+        await this.session.create(path, data);
+      } catch (error) {
+        if (zookeeperCode(error) !== Exception.NODE_EXISTS) throw error;
+        await this.session.setData(path, data);
+      }
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    this.checkOpen();
+    const path = this.path(key);
+    await this.queue.run(key, async () => {
+      try {
+        await this.session.remove(path);
+      } catch (error) {
+        const code = zookeeperCode(error);
+        if (code === Exception.NO_NODE) return;
+        if (code !== Exception.NOT_EMPTY) throw error;
+        await this.session.setData(path, EMPTY);
+      }
+    });
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    checkKey(key);
+    this.checkOpen();
+    return this.read(this.path(key));
+  }
+
+  async entries(prefix?: string): Promise<[string, string][]> {
+    if (prefix !== undefined) checkKey(prefix);
+    this.checkOpen();
+    const out: [string, string][] = [];
+    let level = prefix === undefined ? await this.children(this.root) : [prefix];
+    let visited = 0;
+    while (level.length > 0) {
+      visited += level.length;
+      if (visited > META_STORE_ENTRIES_MAX) throw new MetaStoreError('ERR_CORRUPTION', `zookeeper ${this.root}: more than ${META_STORE_ENTRIES_MAX} nodes`, false);
+      const found = await Promise.all(level.map(async (key) => {
+        const [value, children] = await Promise.all([this.read(this.path(key)), this.children(this.path(key))]);
+        return { key, value, children };
+      }));
+      level = [];
+      for (const { key, value, children } of found) {
+        if (value !== undefined) out.push([key, value]);
+        for (const child of children) level.push(`${key}/${child}`);
+      }
+    }
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drain();
+    assert(this.queue.size() === 0, 'writes left after close');
+    if (this.ownsSession) this.session.close();
+  }
+
+  private path(key: string): string {
+    return `${this.root}/${key}`;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw closedError(`meta store zookeeper ${this.root}`);
+  }
+
+  private async read(path: string): Promise<string | undefined> {
+    try {
+      const data = await this.session.getData(path);
+      return data.length === 0 ? undefined : data.toString('utf8');
+    } catch (error) {
+      if (zookeeperCode(error) === Exception.NO_NODE) return undefined;
+      throw error;
+    }
+  }
+
+  private async children(path: string): Promise<string[]> {
+    try {
+      return await this.session.getChildren(path);
+    } catch (error) {
+      if (zookeeperCode(error) === Exception.NO_NODE) return [];
+      throw error;
+    }
+  }
+}
