@@ -54,7 +54,10 @@ export interface MetaStore {
 /** Who leads among the meta servers sharing one store. */
 export interface LeadershipChange {
   readonly leader: boolean;
-  /** Why it changed: 'elected', 'predecessor_gone', 'disconnected', 'session_expired', 'closed'. */
+  /**
+   * Why: 'elected', 'not_lowest', 'lock_node_gone', 'disconnected' (may come back on reconnection),
+   * 'closed', and the final 'session_expired' / 'session_closed' (reported even when not leading).
+   */
   readonly reason: string;
 }
 
@@ -64,7 +67,7 @@ export interface LeaderElection {
   isLeader(): boolean;
   /** The address of the current leader as it registered, read fresh; undefined if none. */
   leaderAddress(): Promise<string | undefined>;
-  /** Called on every change of this candidate's leadership; returns an unsubscribe function. */
+  /** Called on every change of this candidate's leadership, synchronously; returns an unsubscribe function. */
   onLeadershipChange(listener: (change: LeadershipChange) => void): () => void;
   /** Leaves the election (leadership, if held, is lost and reported). */
   close(): Promise<void>;

@@ -188,13 +188,14 @@ export class ZooKeeperLeaderElection implements LeaderElection {
       case 'closed':
         this.phase = 'over';
         clearTimeout(this.retryTimer);
-        this.setLeader(false, state === 'expired' ? 'session_expired' : 'session_closed');
+        // Final: reported even when not leading, so the owner knows this candidate is out.
+        this.setLeader(false, state === 'expired' ? 'session_expired' : 'session_closed', true);
         return;
     }
   }
 
-  private setLeader(leader: boolean, reason: string): void {
-    if (this.leading === leader) return;
+  private setLeader(leader: boolean, reason: string, always = false): void {
+    if (this.leading === leader && !always) return;
     this.leading = leader;
     for (const listener of [...this.listeners]) listener({ leader, reason });
   }
