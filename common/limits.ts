@@ -153,5 +153,7 @@ export const META_STORE_VALUE_BYTES_MAX = 512 << 10;
 export const META_STORE_ENTRIES_MAX = 200_000;
 /** Writes (puts and deletes) queued and not yet durable per store; more are refused as busy. */
 export const META_STORE_PENDING_WRITES_MAX = 10_000;
+/** ZooKeeper nodes read at once while listing a store. */
+export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;

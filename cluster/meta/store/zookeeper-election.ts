@@ -54,8 +54,13 @@ export class ZooKeeperLeaderElection implements LeaderElection {
     if (this.phase === 'over') throw closedError(`election ${this.options.electionPath}`);
     if (this.phase === 'running') return;
     this.phase = 'running';
-    await this.options.session.mkdirp(this.options.electionPath);
-    await this.createNode();
+    try {
+      await this.options.session.mkdirp(this.options.electionPath);
+      await this.createNode();
+    } catch (error) {
+      if (this.phase === 'running') this.phase = 'idle';
+      throw error;
+    }
     await this.check();
   }
 

@@ -4,7 +4,7 @@
 // ZooKeeper acknowledged it, which makes it durable on a quorum.
 import zookeeper from 'node-zookeeper-client';
 import { assert } from '../../../common/assert.ts';
-import { META_STORE_ENTRIES_MAX } from '../../../common/limits.ts';
+import { META_STORE_ENTRIES_MAX, META_STORE_READS_IN_FLIGHT_MAX } from '../../../common/limits.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { MetaStore } from './meta-store.ts';
 import { checkKey, checkValue, closedError, MetaStoreError } from './meta-store.ts';
@@ -110,10 +110,13 @@ export class ZooKeeperMetaStore implements MetaStore {
     while (level.length > 0) {
       visited += level.length;
       if (visited > META_STORE_ENTRIES_MAX) throw new MetaStoreError('ERR_CORRUPTION', `zookeeper ${this.root}: more than ${META_STORE_ENTRIES_MAX} nodes`, false);
-      const found = await Promise.all(level.map(async (key) => {
-        const [value, children] = await Promise.all([this.read(this.path(key)), this.children(this.path(key))]);
-        return { key, value, children };
-      }));
+      const found: { key: string; value: string | undefined; children: string[] }[] = [];
+      for (let start = 0; start < level.length; start += META_STORE_READS_IN_FLIGHT_MAX) {
+        found.push(...await Promise.all(level.slice(start, start + META_STORE_READS_IN_FLIGHT_MAX).map(async (key) => {
+          const [value, children] = await Promise.all([this.read(this.path(key)), this.children(this.path(key))]);
+          return { key, value, children };
+        })));
+      }
       level = [];
       for (const { key, value, children } of found) {
         if (value !== undefined) out.push([key, value]);
