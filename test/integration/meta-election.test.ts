@@ -1,10 +1,12 @@
 // Proves leader election among meta servers on the real ZooKeeper: the first candidate leads and
 // every candidate can name it; when the leader's session closes or expires, it reports the loss
 // and the next candidate takes over; a candidate in the middle leaving changes nothing; a store on
-// an expired session refuses with a final error; an unreachable ZooKeeper is a retriable error.
+// an expired session refuses with a final error; an unreachable ZooKeeper is a retriable error;
+// and two meta servers opened from one ZooKeeper configuration share data and elect one leader.
 import test from 'ava';
 import zookeeper from 'node-zookeeper-client';
 import { LocalLeaderElection } from '../../cluster/meta/store/local-election.ts';
+import { openMetaStorage } from '../../cluster/meta/store/open.ts';
 import type { LeadershipChange } from '../../cluster/meta/store/meta-store.ts';
 import { MetaStoreError } from '../../cluster/meta/store/meta-store.ts';
 import { ZooKeeperLeaderElection } from '../../cluster/meta/store/zookeeper-election.ts';
@@ -162,4 +164,27 @@ test('the file store election leads from start to close', async (t) => {
   await election.close();
   t.false(election.isLeader());
   t.deepEqual(changes, [{ leader: true, reason: 'elected' }, { leader: false, reason: 'closed' }]);
+});
+
+test.serial('two meta servers opened from a ZooKeeper configuration share the data and elect one leader', async (t) => {
+  await withElectionPath(async (electionPath) => {
+    const root = electionPath.replace(/\/lock\/.*$/, '');
+    const config = { kind: 'zookeeper', connectString: connectString(), root, sessionTimeoutMs: 6000 } as const;
+    const first = await openMetaStorage(config, 'meta-1:34601');
+    const second = await openMetaStorage(config, 'meta-2:34601');
+    try {
+      await first.election.start();
+      await second.election.start();
+      t.true(first.election.isLeader());
+      t.false(second.election.isLeader());
+      await first.store.put('apps/1', 'table');
+      t.deepEqual(await second.store.entries(), [['apps/1', 'table']]);
+      await first.close();
+      await until('the second leads', () => second.election.isLeader());
+      t.is(await second.election.leaderAddress(), 'meta-2:34601');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });

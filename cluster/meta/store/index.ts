@@ -9,3 +9,5 @@ export type { ZooKeeperMetaStoreOptions } from './zookeeper-meta-store.ts';
 export { ZooKeeperMetaStore } from './zookeeper-meta-store.ts';
 export type { ZooKeeperElectionOptions } from './zookeeper-election.ts';
 export { ZooKeeperLeaderElection } from './zookeeper-election.ts';
+export type { MetaStorage, MetaStoreConfig } from './open.ts';
+export { openMetaStorage } from './open.ts';
