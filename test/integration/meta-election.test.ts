@@ -2,7 +2,8 @@
 // every candidate can name it; when the leader's session closes or expires, it reports the loss
 // and the next candidate takes over; a candidate in the middle leaving changes nothing; a store on
 // an expired session refuses with a final error; an unreachable ZooKeeper is a retriable error;
-// and two meta servers opened from one ZooKeeper configuration share data and elect one leader.
+// two meta servers opened from one ZooKeeper configuration share data and elect one leader; and
+// their stores write only while leading (a leader whose lock node vanished is refused at once).
 import test from 'ava';
 import zookeeper from 'node-zookeeper-client';
 import { LocalLeaderElection } from '../../cluster/meta/store/local-election.ts';
@@ -182,6 +183,39 @@ test.serial('two meta servers opened from a ZooKeeper configuration share the da
       await first.close();
       await until('the second leads', () => second.election.isLeader());
       t.is(await second.election.leaderAddress(), 'meta-2:34601');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
+
+test.serial('a fenced store writes only while its meta server leads', async (t) => {
+  await withElectionPath(async (electionPath) => {
+    const root = electionPath.replace(/\/lock\/.*$/, '');
+    const config = { kind: 'zookeeper', connectString: connectString(), root, sessionTimeoutMs: 6000 } as const;
+    const first = await openMetaStorage(config, 'meta-1:34601');
+    const second = await openMetaStorage(config, 'meta-2:34601');
+    try {
+      await first.election.start();
+      await second.election.start();
+      await first.store.put('apps/1', 'from the leader');
+      await first.store.put('apps/1/0', 'a new key under the leader');
+      await first.store.delete('apps/1/0');
+      const refused = await t.throwsAsync(second.store.put('apps/1', 'from a follower'), { instanceOf: MetaStoreError });
+      t.is(refused?.code, 'ERR_FORWARD_TO_OTHERS');
+      // Depose the first without telling it: its lock node disappears; its next write is refused.
+      const children = await second.session?.getChildren(electionPath) ?? [];
+      const lowest = [...children].sort()[0];
+      const depose = first.store.put('apps/1', 'from a deposed leader');
+      await second.session?.remove(`${electionPath}/${lowest}`);
+      await depose.catch(() => undefined);
+      const late = await t.throwsAsync(first.store.put('apps/2', 'late'), { instanceOf: MetaStoreError });
+      t.is(late?.code, 'ERR_FORWARD_TO_OTHERS');
+      await until('the second leads', () => second.election.isLeader());
+      t.is(await second.store.get('apps/2'), undefined);
+      await second.store.put('apps/1', 'from the new leader');
+      t.is(await first.store.get('apps/1'), 'from the new leader');
     } finally {
       await first.close();
       await second.close();

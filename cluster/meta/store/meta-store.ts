@@ -11,6 +11,8 @@ export type MetaStoreErrorCode =
   | 'ERR_INVALID_STATE'
   /** Another process (or another opener in this one) holds the store's directory. */
   | 'ERR_SERVICE_ALREADY_RUNNING'
+  /** A fenced ZooKeeper store whose meta server does not lead (any more): nothing was written. */
+  | 'ERR_FORWARD_TO_OTHERS'
   /** Too many writes queued; retry shortly. */
   | 'ERR_BUSY'
   /** ZooKeeper did not answer in time or the connection dropped; the write may or may not have happened. */

@@ -1,6 +1,7 @@
 // Opens the store and the election a meta server runs on, from its configuration: the file store
 // with the always-leader election, or one ZooKeeper session shared by the store and the election
-// (layout: <root>/meta for the keys, <root>/lock/dsn.meta.server.leader for the lock nodes).
+// (layout: <root>/meta for the keys, <root>/lock/dsn.meta.server.leader for the lock nodes); the
+// ZooKeeper store then writes only while its server leads (fenced by the lock node).
 import { FileMetaStore } from './file-meta-store.ts';
 import { LocalLeaderElection } from './local-election.ts';
 import type { LeaderElection, MetaStore } from './meta-store.ts';
@@ -31,8 +32,8 @@ export async function openMetaStorage(config: MetaStoreConfig, address: string):
   }
   const session = await ZooKeeperSession.connect(config);
   try {
-    const store = await ZooKeeperMetaStore.onSession(session, { root: `${config.root}/meta` });
     const election = new ZooKeeperLeaderElection({ session, electionPath: `${config.root}/lock/dsn.meta.server.leader`, address });
+    const store = await ZooKeeperMetaStore.onSession(session, { root: `${config.root}/meta`, fence: election });
     return {
       store,
       election,

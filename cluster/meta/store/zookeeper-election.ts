@@ -68,6 +68,14 @@ export class ZooKeeperLeaderElection implements LeaderElection {
     return this.leading;
   }
 
+  /**
+   * The path of this candidate's lock node while it leads: a write checked against it in one
+   * ZooKeeper transaction applies only while this candidate still leads (see ZooKeeperMetaStore).
+   */
+  lockNodePath(): string | undefined {
+    return this.leading && this.node !== undefined ? `${this.options.electionPath}/${this.node}` : undefined;
+  }
+
   async leaderAddress(): Promise<string | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const [lowest] = await this.candidates();
@@ -166,6 +174,9 @@ export class ZooKeeperLeaderElection implements LeaderElection {
         continue;
       }
       if (index === 0) {
+        // Watch our own node too: if it is removed from under us, leadership is gone.
+        const own = `${this.options.electionPath}/${names[0]}`;
+        if (!(await this.options.session.exists(own, () => void this.check().catch(() => this.retryLater())))) continue;
         this.setLeader(true, 'elected');
         return;
       }

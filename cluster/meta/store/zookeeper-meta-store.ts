@@ -2,6 +2,7 @@
 // <root>/apps/1/0 and its value the node's data (UTF-8). Parents are created as needed with empty
 // data; a node with empty data has no value (values are never empty). A put resolves once
 // ZooKeeper acknowledged it, which makes it durable on a quorum.
+import type { Transaction } from 'node-zookeeper-client';
 import zookeeper from 'node-zookeeper-client';
 import { assert } from '../../../common/assert.ts';
 import { META_STORE_ENTRIES_MAX, META_STORE_READS_IN_FLIGHT_MAX } from '../../../common/limits.ts';
@@ -14,6 +15,11 @@ import { ZooKeeperSession, zookeeperCode } from './zookeeper-session.ts';
 export interface ZooKeeperMetaStoreOptions {
   /** Absolute path under which the keys live, e.g. "/pegasus-ts/<cluster>". */
   readonly root: string;
+  /**
+   * Writes only while leading: each put and delete is one transaction with a check that this
+   * lock node exists, so a deposed leader's writes are refused with ERR_FORWARD_TO_OTHERS.
+   */
+  readonly fence?: { lockNodePath(): string | undefined };
 }
 
 const { Exception } = zookeeper;
@@ -33,6 +39,7 @@ export class ZooKeeperMetaStore implements MetaStore {
     readonly session: ZooKeeperSession,
     readonly root: string,
     private readonly ownsSession: boolean,
+    private readonly fence: { lockNodePath(): string | undefined } | undefined,
   ) {
     this.queue = new KeyedQueue(`meta store zookeeper ${root}`);
   }
@@ -53,7 +60,7 @@ export class ZooKeeperMetaStore implements MetaStore {
   static async onSession(session: ZooKeeperSession, options: ZooKeeperMetaStoreOptions, ownsSession = false): Promise<ZooKeeperMetaStore> {
     checkRoot(options.root);
     await session.mkdirp(options.root);
-    return new ZooKeeperMetaStore(session, options.root, ownsSession);
+    return new ZooKeeperMetaStore(session, options.root, ownsSession, options.fence);
   }
 
   async put(key: string, value: string): Promise<void> {
@@ -63,19 +70,10 @@ export class ZooKeeperMetaStore implements MetaStore {
     const path = this.path(key);
     const data = Buffer.from(value, 'utf8');
     await this.queue.run(key, async () => {
-      try {
-        await this.session.setData(path, data);
-        return;
-      } catch (error) {
-        if (zookeeperCode(error) !== Exception.NO_NODE) throw error;
-      }
+      if (await this.fenced(path, (tx) => tx.setData(path, data, -1)) !== Exception.NO_NODE) return;
       await this.session.mkdirp(path.slice(0, path.lastIndexOf('/')));
-      try {
-        await this.session.create(path, data);
-      } catch (error) {
-        if (zookeeperCode(error) !== Exception.NODE_EXISTS) throw error;
-        await this.session.setData(path, data);
-      }
+      if (await this.fenced(path, (tx) => tx.create(path, data, zookeeper.CreateMode.PERSISTENT)) !== Exception.NODE_EXISTS) return;
+      await this.fenced(path, (tx) => tx.setData(path, data, -1));
     });
   }
 
@@ -84,14 +82,8 @@ export class ZooKeeperMetaStore implements MetaStore {
     this.checkOpen();
     const path = this.path(key);
     await this.queue.run(key, async () => {
-      try {
-        await this.session.remove(path);
-      } catch (error) {
-        const code = zookeeperCode(error);
-        if (code === Exception.NO_NODE) return;
-        if (code !== Exception.NOT_EMPTY) throw error;
-        await this.session.setData(path, EMPTY);
-      }
+      const code = await this.fenced(path, (tx) => tx.remove(path, -1));
+      if (code === Exception.NOT_EMPTY) await this.fenced(path, (tx) => tx.setData(path, EMPTY, -1));
     });
   }
 
@@ -132,6 +124,25 @@ export class ZooKeeperMetaStore implements MetaStore {
     await this.queue.drain();
     assert(this.queue.size() === 0, 'writes left after close');
     if (this.ownsSession) this.session.close();
+  }
+
+  /**
+   * Applies one write, behind the fence check if there is a fence. Returns undefined when applied,
+   * NO_NODE / NODE_EXISTS / NOT_EMPTY for the caller to handle; throws on anything else.
+   */
+  private async fenced(path: string, write: (transaction: Transaction) => Transaction): Promise<number | undefined> {
+    const lockNode = this.fence?.lockNodePath();
+    if (this.fence !== undefined && lockNode === undefined) {
+      throw new MetaStoreError('ERR_FORWARD_TO_OTHERS', `meta store zookeeper ${this.root}: not the leader, ${path} not written`, false);
+    }
+    const failed = await this.session.multi(path, (tx) => write(lockNode === undefined ? tx : tx.check(lockNode)));
+    if (failed === undefined) return undefined;
+    const writeIndex = lockNode === undefined ? 0 : 1;
+    if (failed.index < writeIndex) {
+      throw new MetaStoreError('ERR_FORWARD_TO_OTHERS', `meta store zookeeper ${this.root}: leadership lost (${lockNode} is gone), ${path} not written`, false);
+    }
+    if (failed.code === Exception.NO_NODE || failed.code === Exception.NODE_EXISTS || failed.code === Exception.NOT_EMPTY) return failed.code;
+    throw new MetaStoreError('ERR_ZOOKEEPER_OPERATION', `zookeeper write ${path}: error code ${failed.code}`, false);
   }
 
   private path(key: string): string {

@@ -2,7 +2,7 @@
 // connection loss and timeouts are retriable (the outcome of a write is then unknown), session
 // expiry is final and reported to listeners at once. The store and the election of one meta
 // server share a session, as Pegasus's do.
-import type { Client, Event, Stat } from 'node-zookeeper-client';
+import type { Client, Event, Stat, Transaction } from 'node-zookeeper-client';
 import zookeeper from 'node-zookeeper-client';
 import { MetaStoreError } from './meta-store.ts';
 
@@ -136,6 +136,22 @@ export class ZooKeeperSession {
   /** Whether `path` exists; `watcher` fires once on its next change (set in both cases). */
   exists(path: string, watcher: (event: Event) => void): Promise<boolean> {
     return this.run<boolean>('exists', path, (done) => this.client.exists(path, watcher, (error, stat) => done(error, stat !== null && stat !== undefined)));
+  }
+
+  /**
+   * Commits the operations `build` adds, all or none. Resolves with the index of the operation that
+   * failed and its ZooKeeper code, or undefined when all applied.
+   */
+  multi(path: string, build: (transaction: Transaction) => Transaction): Promise<{ index: number; code: number } | undefined> {
+    return this.run<{ index: number; code: number } | undefined>('multi', path, (done) =>
+      build(this.client.transaction()).commit((error, results: unknown) => {
+        const list = Array.isArray(results) ? (results as { err?: number }[]) : [];
+        const index = list.findIndex((result) => typeof result.err === 'number' && result.err !== 0);
+        const failed = list[index];
+        if (failed !== undefined && failed.err !== undefined) done(null, { index, code: failed.err });
+        else done(error);
+      }),
+    );
   }
 
   private setState(state: SessionState): void {
