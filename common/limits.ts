@@ -160,3 +160,18 @@ export const LOG_READ_AHEAD_BYTES = 1 << 20;
 export const LOG_INDEX_CHUNK_BYTES = 64 << 10;
 /** Segment files one log may hold; opening a directory with more is refused. */
 export const LOG_SEGMENTS_MAX = 100_000;
+
+// --- meta store (cluster/meta/store) ---------------------------------------------------------
+
+/** Longest MetaStore key, in bytes (the file store uses the key as a file name: under 255). */
+export const META_STORE_KEY_BYTES_MAX = 200;
+/** Largest MetaStore value, in UTF-8 bytes (ZooKeeper refuses node data near 1 MiB). */
+export const META_STORE_VALUE_BYTES_MAX = 512 << 10;
+/** Entries one listing returns at most; a store holding more is refused as corrupt or misused. */
+export const META_STORE_ENTRIES_MAX = 200_000;
+/** Writes (puts and deletes) queued and not yet durable per store; more are refused as busy. */
+export const META_STORE_PENDING_WRITES_MAX = 10_000;
+/** ZooKeeper nodes read at once while listing a store. */
+export const META_STORE_READS_IN_FLIGHT_MAX = 256;
+/** Candidates under one election path that a ZooKeeper elector reads at most. */
+export const META_ELECTION_CANDIDATES_MAX = 1000;

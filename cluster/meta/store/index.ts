@@ -1,0 +1,13 @@
+export type { LeaderElection, LeadershipChange, MetaStore, MetaStoreErrorCode } from './meta-store.ts';
+export { MetaStoreError, checkKey, checkValue, isUnder } from './meta-store.ts';
+export type { FileMetaStoreOptions } from './file-meta-store.ts';
+export { FileMetaStore } from './file-meta-store.ts';
+export { LocalLeaderElection } from './local-election.ts';
+export type { SessionState, ZooKeeperSessionOptions } from './zookeeper-session.ts';
+export { ZooKeeperSession } from './zookeeper-session.ts';
+export type { ZooKeeperMetaStoreOptions } from './zookeeper-meta-store.ts';
+export { ZooKeeperMetaStore } from './zookeeper-meta-store.ts';
+export type { ZooKeeperElectionOptions } from './zookeeper-election.ts';
+export { ZooKeeperLeaderElection } from './zookeeper-election.ts';
+export type { MetaStorage, MetaStoreConfig } from './open.ts';
+export { openMetaStorage } from './open.ts';
