@@ -3,6 +3,8 @@
 // record written last is the one that counts. Implementations: FileLogStore (segment files) and
 // MemoryLogStore (tests, simulator); test/conformance/log-store.test.ts holds them to one contract.
 
+import { PegasusError } from '../../common/errors.ts';
+
 export type Ballot = bigint;
 export type Decree = bigint;
 
@@ -98,14 +100,6 @@ export type LogErrorCode =
   | 'ERR_CORRUPTION'
   | 'ERR_FILE_OPERATION_FAILED';
 
-export class LogStoreError extends Error {
+export class LogStoreError extends PegasusError<LogErrorCode> {
   override readonly name = 'LogStoreError';
-  constructor(
-    readonly code: LogErrorCode,
-    message: string,
-    readonly retriable: boolean,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

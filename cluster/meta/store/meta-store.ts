@@ -3,6 +3,7 @@
 // the shell may step `persisted` right after it. Keys are '/'-separated paths ("apps/1/0"); a key
 // may have a value and keys below it at the same time, as ZooKeeper nodes do.
 import { META_STORE_KEY_BYTES_MAX, META_STORE_VALUE_BYTES_MAX } from '../../../common/limits.ts';
+import { PegasusError } from '../../../common/errors.ts';
 
 export type MetaStoreErrorCode =
   /** A key or value that no store accepts; nothing was changed. */
@@ -26,16 +27,8 @@ export type MetaStoreErrorCode =
   /** What is stored cannot be read back (a foreign file, more entries than the limit). */
   | 'ERR_CORRUPTION';
 
-export class MetaStoreError extends Error {
+export class MetaStoreError extends PegasusError<MetaStoreErrorCode> {
   override readonly name = 'MetaStoreError';
-  constructor(
-    readonly code: MetaStoreErrorCode,
-    message: string,
-    readonly retriable: boolean,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export interface MetaStore {

@@ -18,6 +18,7 @@ import { ResponseFrameDecoder } from '../response-frame.ts';
 import { decodeResponse, decodeResponseHead, encodeRequest } from '../rpc-codec.ts';
 import type { AnyRpcMethod, RpcMethod } from '../rpc-methods.ts';
 import { ThriftWriter } from '../thrift-writer.ts';
+import { PegasusError } from '../../../common/errors.ts';
 
 /** Failures where the same call may succeed later or elsewhere (after a routing refresh). */
 const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
@@ -25,12 +26,10 @@ const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'ERR_OBJECT_NOT_FOUND', 'ERR_NOT_ENOUGH_MEMBER', 'ERR_NETWORK_FAILURE', 'ERR_CAPACITY_EXCEEDED', 'ERR_PARENT_PARTITION_MISUSED',
 ]);
 
-export class RpcCallError extends Error {
+export class RpcCallError extends PegasusError<ErrorName> {
   override readonly name = 'RpcCallError';
-  readonly retriable: boolean;
-  constructor(readonly code: ErrorName, message: string) {
-    super(`${code}: ${message}`);
-    this.retriable = RETRIABLE.has(code);
+  constructor(code: ErrorName, message: string) {
+    super(code, `${code}: ${message}`, RETRIABLE.has(code));
   }
 }
 
