@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileMetaStore } from '../../../cluster/meta/store/file-meta-store.ts';
 import { MetaStoreError } from '../../../cluster/meta/store/meta-store.ts';
+import { runAndKillAfterLines } from '../../support/kill-after-lines.ts';
 import { temporaryMetaDirectory } from '../../support/meta-stores.ts';
 
 const writerScript = fileURLToPath(new URL('../../support/meta-store-writer.ts', import.meta.url));
@@ -15,23 +16,10 @@ const PAD_BYTES = 2000;
 
 /** Runs the writer until it printed `afterAcks` puts, kills it, and returns the newest acknowledged seq of each key. */
 async function runAndKill(directory: string, afterAcks: number): Promise<Map<string, number>> {
-  const child = spawn(process.execPath, ['--import=tsx', writerScript, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
   const acknowledged = new Map<string, number>();
-  let count = 0;
-  let partial = '';
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', () => resolve());
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const [key, seq] = line.split(' ');
-        if (key !== undefined && seq !== undefined) acknowledged.set(key, Math.max(Number(seq), acknowledged.get(key) ?? -1));
-        count += 1;
-      }
-      if (count >= afterAcks && child.exitCode === null) child.kill('SIGKILL');
-    });
+  await runAndKillAfterLines(writerScript, [directory], afterAcks, (line) => {
+    const [key, seq] = line.split(' ');
+    if (key !== undefined && seq !== undefined) acknowledged.set(key, Math.max(Number(seq), acknowledged.get(key) ?? -1));
   });
   return acknowledged;
 }

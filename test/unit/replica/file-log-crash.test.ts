@@ -2,32 +2,19 @@
 // process is killed with SIGKILL in the middle of appending, and that the log reopens cleanly;
 // a child process appends and prints acknowledged decrees, the test kills it and reopens.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileLogStore } from '../../../cluster/replica/file-log-store.ts';
+import { runAndKillAfterLines } from '../../support/kill-after-lines.ts';
 import { temporaryDirectory, testGpid } from '../../support/log-stores.ts';
 
 const appenderScript = fileURLToPath(new URL('../../support/plog-appender.ts', import.meta.url));
 
 async function runAndKill(directory: string, afterAcks: number): Promise<bigint> {
-  const child = spawn(process.execPath, ['--import=tsx', appenderScript, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
   let acknowledged = 0n;
-  let count = 0;
-  let partial = '';
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', () => resolve());
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const decree = BigInt(line);
-        if (decree > acknowledged) acknowledged = decree;
-        count += 1;
-      }
-      if (count >= afterAcks && child.exitCode === null) child.kill('SIGKILL');
-    });
+  await runAndKillAfterLines(appenderScript, [directory], afterAcks, (line) => {
+    const decree = BigInt(line);
+    if (decree > acknowledged) acknowledged = decree;
   });
   return acknowledged;
 }
