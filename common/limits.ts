@@ -8,6 +8,10 @@ export const WRITE_BODY_BYTES_MAX = 1 << 20;
 export const MULTI_GET_ITERATION_COUNT_MAX = 3000;
 /** multi_get: bytes returned per request (rocksdb_multi_get_max_iteration_size). */
 export const MULTI_GET_ITERATION_BYTES_MAX = 30 << 20;
+/** multi_get and sortkey_count: wall time one request may iterate (rocksdb_iteration_threshold_time_ms). */
+export const READ_ITERATION_TIME_MS_MAX = 30_000;
+/** Records visited between two looks at the iteration clock. */
+export const READ_ITERATION_CLOCK_CHECK_EVERY = 64;
 /** scan: records per batch (rocksdb_max_iteration_count). */
 export const SCAN_BATCH_COUNT_MAX = 1000;
 /** scan: a context idle this long is dropped. */

@@ -4,13 +4,14 @@
 // the range), forward or backward, skipping expired and filtered records; reverse returns the LAST
 // N records in ascending order. Limits: max_kv_count (request, capped by
 // MULTI_GET_ITERATION_COUNT_MAX), max_kv_size, and in range mode the server caps on records visited
-// and bytes returned. Stopping at a limit while more records remain answers 7 (kIncomplete) with
+// and bytes returned, and the iteration time cap. Stopping at a limit while more records remain answers 7 (kIncomplete) with
 // the partial result. One deliberate difference: Pegasus also answers 7 when the limit is hit
 // exactly at the end of the range and its iterator happens to point past it; here 7 means that at
 // least one more record lies in the range.
 
 import { copyBytes } from './copy-bytes.ts';
-import { MULTI_GET_ITERATION_BYTES_MAX, MULTI_GET_ITERATION_COUNT_MAX } from '../../common/limits.ts';
+import { MULTI_GET_ITERATION_BYTES_MAX, MULTI_GET_ITERATION_COUNT_MAX, READ_ITERATION_TIME_MS_MAX } from '../../common/limits.ts';
+import type { IterationDeadline } from './iteration-deadline.ts';
 import type { IteratorOptions, KvEngine } from './engine.ts';
 import { EntryReader } from './entry-reader.ts';
 import { matchesFilter } from './filter.ts';
@@ -25,8 +26,8 @@ import { assert } from '../../common/assert.ts';
 
 const EMPTY = new Uint8Array(0);
 
-export async function readMultiGet(engine: KvEngine, request: MultiGetRequest, now: number): Promise<MultiGetResponse> {
-  return request.sortKeys.length > 0 ? pointMultiGet(engine, request, now) : rangeMultiGet(engine, request, now);
+export async function readMultiGet(engine: KvEngine, request: MultiGetRequest, now: number, deadline: IterationDeadline): Promise<MultiGetResponse> {
+  return request.sortKeys.length > 0 ? pointMultiGet(engine, request, now) : rangeMultiGet(engine, request, now, deadline);
 }
 
 function maxKvCountOf(request: MultiGetRequest): number {
@@ -85,7 +86,7 @@ function rangeBounds(request: MultiGetRequest): Bounds | undefined {
   return bounds;
 }
 
-async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: number): Promise<MultiGetResponse> {
+async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: number, deadline: IterationDeadline): Promise<MultiGetResponse> {
   const bounds = rangeBounds(request);
   if (bounds === undefined) return { kind: 'multi_get_response', error: StorageStatus.ok, kvs: [] };
   const options: IteratorOptions = {
@@ -98,6 +99,7 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
   const kvs: KeyValue[] = [];
   let size = 0;
   let visited = 0;
+  let timedOut = false;
   const iterator = engine.iterator(options);
   const reader = new EntryReader(iterator);
   try {
@@ -105,6 +107,10 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
       const entry = await reader.next(Math.min(maxKvCount - kvs.length, MULTI_GET_ITERATION_COUNT_MAX - visited));
       if (entry === undefined) return complete(kvs, request.reverse);
       visited++;
+      if (deadline.visit()) {
+        timedOut = true;
+        break;
+      }
       const decoded = decodeValue(entry.value);
       if (decoded === undefined) {
         const error = corruptValue(entry.value.length);
@@ -118,11 +124,12 @@ async function rangeMultiGet(engine: KvEngine, request: MultiGetRequest, now: nu
       kvs.push({ key: copyBytes(key.sortKey), value });
       size += key.sortKey.length + value.length;
     }
-    if (!(await reader.hasMore())) return complete(kvs, request.reverse);
+    if (!timedOut && !(await reader.hasMore())) return complete(kvs, request.reverse);
   } finally {
     await iterator.close();
   }
   if (request.reverse) kvs.reverse();
+  if (timedOut) return incomplete(kvs, `multi_get hit the ${READ_ITERATION_TIME_MS_MAX} ms iteration time cap after visiting ${visited} records`);
   return incomplete(kvs, `multi_get stopped at ${kvs.length} records / ${size} bytes after visiting ${visited}; more remain`);
 }
 

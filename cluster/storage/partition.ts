@@ -23,6 +23,7 @@ import type { Clock } from '../../common/clock.ts';
 import { SCAN_CONTEXT_IDLE_MS, SCAN_CONTEXTS_PER_PARTITION_MAX } from '../../common/limits.ts';
 import { appliedDecreeOp, DATA_VERSION_KEY, APPLIED_DECREE_KEY, decodeDecree } from './bookkeeping.ts';
 import type { KvEngine } from './engine.ts';
+import { IterationDeadline } from './iteration-deadline.ts';
 import { readMultiGet } from './multi-get.ts';
 import { readBatchGet, readGet, readSortkeyCount, readTtl } from './read-ops.ts';
 import type {
@@ -219,7 +220,7 @@ export class Partition {
   async multiGet(request: MultiGetRequest): Promise<MultiGetResponse> {
     const invalid = this.checkRead(request);
     if (invalid !== undefined) return { kind: 'multi_get_response', error: invalid.status, message: invalid.message, kvs: [] };
-    return readMultiGet(this.engine, request, this.now());
+    return readMultiGet(this.engine, request, this.now(), new IterationDeadline(this.options.clock));
   }
 
   async batchGet(request: BatchGetRequest): Promise<BatchGetResponse> {
@@ -231,7 +232,7 @@ export class Partition {
   async sortkeyCount(request: SortkeyCountRequest): Promise<CountResponse> {
     const invalid = this.checkRead(request);
     if (invalid !== undefined) return { kind: 'count_response', error: invalid.status, message: invalid.message, count: 0n };
-    return readSortkeyCount(this.engine, request, this.now());
+    return readSortkeyCount(this.engine, request, this.now(), new IterationDeadline(this.options.clock));
   }
 
   async ttl(request: TtlRequest): Promise<TtlResponse> {

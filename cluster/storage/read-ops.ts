@@ -4,6 +4,7 @@
 
 import { copyBytes } from './copy-bytes.ts';
 import type { KvEngine } from './engine.ts';
+import type { IterationDeadline } from './iteration-deadline.ts';
 import { encodeKey, hashKeyStop } from './key-schema.ts';
 import { corruptValue, isStorageError, visibleRecord } from './record.ts';
 import type { BatchGetRequest, GetRequest, SortkeyCountRequest, TtlRequest } from './requests.ts';
@@ -39,7 +40,8 @@ export async function readBatchGet(engine: KvEngine, request: BatchGetRequest, n
   return { kind: 'batch_get_response', error: StorageStatus.ok, data };
 }
 
-export async function readSortkeyCount(engine: KvEngine, request: SortkeyCountRequest, now: number): Promise<CountResponse> {
+/** Counts the hash key's live records; -1 when the iteration time cap was hit (as Pegasus). */
+export async function readSortkeyCount(engine: KvEngine, request: SortkeyCountRequest, now: number, deadline: IterationDeadline): Promise<CountResponse> {
   const iterator = engine.iterator({ gte: encodeKey(request.hashKey), lt: hashKeyStop(request.hashKey) });
   let count = 0n;
   try {
@@ -51,6 +53,7 @@ export async function readSortkeyCount(engine: KvEngine, request: SortkeyCountRe
           return { kind: 'count_response', error: error.status, message: error.message, count: 0n };
         }
         if (!isExpired(expireTsOf(entry.value), now)) count++;
+        if (deadline.visit()) return { kind: 'count_response', error: StorageStatus.ok, count: -1n };
       }
       if (batch.length < SORTKEY_COUNT_BATCH) break;
     }

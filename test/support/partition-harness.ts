@@ -185,3 +185,12 @@ export function getScanner(fields: Partial<GetScannerRequest> = {}): GetScannerR
     ...fields,
   };
 }
+
+/** Makes every look at the monotonic clock move it (and the wall clock) on by `stepMs`. */
+export function slowClockDown(clock: ManualClock, stepMs: number): void {
+  const read = clock.monotonicMs.bind(clock);
+  clock.monotonicMs = () => {
+    clock.advance(stepMs);
+    return read();
+  };
+}
