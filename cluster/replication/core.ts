@@ -438,8 +438,12 @@ export class ReplicaCore {
     if (this.pendingMeta !== undefined && !newer) return; // our change is pending: wait for meta's answer
     const resumable = this.roleNow !== 'inactive' || this.inactiveTransient;
     if (config.primary === this.self) {
-      if (resumable && (newer || this.roleNow !== 'primary')) this.toPrimary();
-      else if (!resumable) this.askToBeRemoved();
+      if (resumable && (newer || this.roleNow !== 'primary')) {
+        // A learner whose round succeeded holds everything the configurations that upgraded it
+        // counted on; when the one naming it secondary was lost it passes through secondary.
+        if (this.learnedRound()) this.toSecondary();
+        this.toPrimary();
+      } else if (!resumable) this.askToBeRemoved();
     } else if (config.secondaries.includes(this.self)) {
       if (!resumable) {
         if (config.primary === '') this.askToBeRemoved();
