@@ -13,7 +13,8 @@ import type { BlockSummary, LogEntry, SegmentHeader } from './log-format.ts';
 import { decodeSegmentHeader, NO_DECREE_MAX, NO_DECREE_MIN, SEGMENT_HEADER_BYTES } from './log-format.ts';
 import { readBlocks } from './log-block-reader.ts';
 import type { Segment } from './log-segment.ts';
-import { indexBlock, newSegment, parseSegmentFileName, syncDirectory } from './log-segment.ts';
+import { indexBlock, newSegment, parseSegmentFileName } from './log-segment.ts';
+import { syncDirectory } from '../io/sync-directory.ts';
 import type { Decree, LogBounds } from './log-store.ts';
 import { LogStoreError } from './log-store.ts';
 

@@ -17,7 +17,8 @@ import type { LogEntry } from './log-format.ts';
 import { encodeBlocks, entryBytes, SEGMENT_HEADER_BYTES } from './log-format.ts';
 import { ReadWindow } from './log-read-window.ts';
 import type { Chunk, Segment } from './log-segment.ts';
-import { createSegmentFile, indexBlock, syncDirectory } from './log-segment.ts';
+import { createSegmentFile, indexBlock } from './log-segment.ts';
+import { syncDirectory } from '../io/sync-directory.ts';
 import type {
   Decree, FsyncPolicy, LogBounds, LogGcResult, LogReadBatch, LogReadRange, LogRecord, LogStats, LogStore,
 } from './log-store.ts';

@@ -9,6 +9,7 @@ import { LOG_INDEX_CHUNK_BYTES } from '../../common/limits.ts';
 import type { BlockSummary, SegmentHeader } from './log-format.ts';
 import { encodeSegmentHeader, NO_DECREE_MAX, SEGMENT_HEADER_BYTES } from './log-format.ts';
 import type { Decree } from './log-store.ts';
+import { syncDirectory } from '../io/sync-directory.ts';
 
 export interface Chunk {
   readonly offset: number;
@@ -92,11 +93,3 @@ export async function createSegmentFile(directory: string, header: SegmentHeader
   return { segment, handle };
 }
 
-export async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -5,8 +5,9 @@
 
 import { PegasusError } from '../../common/errors.ts';
 
-export type Ballot = bigint;
-export type Decree = bigint;
+import type { Ballot, Decree } from '../replication/types.ts';
+
+export type { Ballot, Decree };
 
 /** One logged mutation: the body is opaque to the log (the replica shell encodes mutations). */
 export interface LogRecord {

@@ -40,3 +40,8 @@ export interface ConfigChangeRequest {
   /** The configuration proposed, with ballot = current + 1. */
   readonly config: PartitionConfiguration;
 }
+
+/** A partition nobody serves yet: ballot 0, no members. */
+export function emptyConfiguration(gpid: Gpid, maxReplicaCount: number): PartitionConfiguration {
+  return { gpid, ballot: 0n, maxReplicaCount, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n };
+}

@@ -29,6 +29,7 @@ import { CheckpointEncoder } from './checkpoint-writer.ts';
 import type { KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 import { RESERVED_KEY_PREFIX } from './key-schema.ts';
 import { DATA_VERSION } from './value-schema.ts';
+import { syncDirectory } from '../io/sync-directory.ts';
 
 /** Bookkeeping keys a snapshot may hold; more means the engine is not a partition's. */
 const BOOKKEEPING_ENTRIES_MAX = 1000;
@@ -196,11 +197,3 @@ async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {
   }
 }
 
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

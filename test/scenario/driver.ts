@@ -7,6 +7,7 @@ import type { ReplicaCoreOptions, RecoveredState } from '../../cluster/replicati
 import { ReplicaCore } from '../../cluster/replication/core.ts';
 import type { MetaToReplica, PeerMessage } from '../../cluster/replication/messages.ts';
 import type { Ballot, Decree, Mutation, Outcome } from '../../cluster/replication/types.ts';
+import { emptyConfiguration } from '../../cluster/replication/configuration.ts';
 
 export const GPID = { appId: 1, partitionIndex: 0 };
 export type FsyncPolicy = 'always' | 'never';
@@ -85,9 +86,7 @@ export class Driver {
 
   constructor(options: DriverOptions) {
     this.options = options;
-    this.metaConfig = {
-      gpid: GPID, ballot: 0n, maxReplicaCount: 3, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n,
-    };
+    this.metaConfig = emptyConfiguration(GPID, 3);
     for (const id of options.nodes) {
       const node: Node = {
         id, core: undefined, log: [], logTruncatedDecree: 0n, persistedBallot: 0n, unacked: [],

@@ -9,6 +9,7 @@ import { MasterLiveness } from '../../cluster/meta/core/master-liveness.ts';
 import type { MetaOptions } from '../../cluster/meta/core/options.ts';
 import { gpidKey } from '../../cluster/meta/core/types.ts';
 import type { ConfigChangeKind, ConfigUpdateInput, Gpid, MetaAction, MetaInput, NodeId, PartitionConfiguration } from '../../cluster/meta/core/types.ts';
+import { emptyConfiguration } from '../../cluster/replication/configuration.ts';
 
 /** What the harness needs from a meta core: the step function and a view of configurations for routing. */
 export interface SimMetaCore {
@@ -69,15 +70,7 @@ export class MinimalMetaCore implements SimMetaCore {
     name: 'minimal',
     seedTable: (table) =>
       Array.from({ length: table.partitionCount }, (_, partitionIndex): [string, string] => {
-        const config: PartitionConfiguration = {
-          gpid: { appId: table.appId, partitionIndex },
-          ballot: 0n,
-          maxReplicaCount: table.maxReplicaCount,
-          primary: '',
-          secondaries: [],
-          lastDrops: [],
-          lastCommittedDecree: 0n,
-        };
+        const config = emptyConfiguration({ appId: table.appId, partitionIndex }, table.maxReplicaCount);
         return [partitionStoreKey(config), encodeConfiguration(config)];
       }),
     recover: ({ options, stored, nowMs }) => ({ core: new MinimalMetaCore(options, stored, nowMs), actions: [] }),

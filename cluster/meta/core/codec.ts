@@ -3,6 +3,7 @@
 //   apps/<app_id>/<pidx>   partition configuration
 // Ballots and decrees are written as decimal strings so no precision is lost.
 import type { Gpid, NodeId, PartitionConfiguration, TableInfo, TableStatus } from './types.ts';
+import { emptyConfiguration } from '../../replication/configuration.ts';
 
 export function tableKey(appId: number): string {
   return `apps/${appId}`;
@@ -103,15 +104,7 @@ export function decodeEntry(key: string, value: string): StoredEntry {
 export function seedTableEntries(table: Omit<TableInfo, 'status'>): [key: string, value: string][] {
   const entries: [string, string][] = [[tableKey(table.appId), encodeTable({ ...table, status: 'available' })]];
   for (let index = 0; index < table.partitionCount; index++) {
-    const config: PartitionConfiguration = {
-      gpid: { appId: table.appId, partitionIndex: index },
-      ballot: 0n,
-      maxReplicaCount: table.maxReplicaCount,
-      primary: '',
-      secondaries: [],
-      lastDrops: [],
-      lastCommittedDecree: 0n,
-    };
+    const config = emptyConfiguration({ appId: table.appId, partitionIndex: index }, table.maxReplicaCount);
     entries.push([partitionKey(config.gpid), encodePartition(config)]);
   }
   return entries;

@@ -6,6 +6,7 @@ import { assert } from '../../../common/assert.ts';
 import { META_PARTITIONS_PER_TABLE_MAX, META_REPLICA_COUNT_MAX, META_TABLE_NAME_BYTES_MAX, META_TABLES_MAX } from '../../../common/limits.ts';
 import { encodePartition, encodeTable, partitionKey, tableKey } from './codec.ts';
 import type { CreateTableInput, Gpid, MetaAction, MetaErrorCode, PartitionConfiguration, TableInfo } from './types.ts';
+import { emptyConfiguration } from '../../replication/configuration.ts';
 
 export const TABLE_CREATING_VERSION = 1n;
 export const TABLE_AVAILABLE_VERSION = 2n;
@@ -112,7 +113,7 @@ export class TableCatalog {
     const table = this.tables.get(gpid.appId);
     assert(creation !== undefined && table !== undefined, 'only partitions of a table being created are persisted at version 0');
     if (!creation.unpersisted.delete(gpid.partitionIndex)) return { config: undefined, actions: [] };
-    const config = emptyConfig(gpid, table.maxReplicaCount);
+    const config = emptyConfiguration(gpid, table.maxReplicaCount);
     return { config, actions: creation.unpersisted.size === 0 ? nextWrites(table, creation) : [] };
   }
 }
@@ -123,11 +124,7 @@ function nextWrites(table: TableInfo, creation: Creation): MetaAction[] {
     return [{ kind: 'persist', key: tableKey(table.appId), value: encodeTable({ ...table, status: 'available' }), version: TABLE_AVAILABLE_VERSION }];
   }
   return [...creation.unpersisted].map((index) => {
-    const config = emptyConfig({ appId: table.appId, partitionIndex: index }, table.maxReplicaCount);
+    const config = emptyConfiguration({ appId: table.appId, partitionIndex: index }, table.maxReplicaCount);
     return { kind: 'persist', key: partitionKey(config.gpid), value: encodePartition(config), version: NEW_PARTITION_VERSION };
   });
-}
-
-export function emptyConfig(gpid: Gpid, maxReplicaCount: number): PartitionConfiguration {
-  return { gpid, ballot: 0n, maxReplicaCount, primary: '', secondaries: [], lastDrops: [], lastCommittedDecree: 0n };
 }

@@ -14,6 +14,7 @@ import { FileLock } from './file-lock.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { MetaStore } from './meta-store.ts';
 import { checkKey, checkValue, closedError, isUnder, MetaStoreError } from './meta-store.ts';
+import { syncDirectory } from '../../io/sync-directory.ts';
 
 export interface FileMetaStoreOptions {
   readonly directory: string;
@@ -27,14 +28,6 @@ function ioError(what: string, cause: unknown): MetaStoreError {
   return new MetaStoreError('ERR_FILE_OPERATION_FAILED', `${what}: ${(cause as Error).message}`, true, { cause });
 }
 
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 async function loadEntries(entriesDir: string): Promise<Map<string, string>> {
   const values = new Map<string, string>();
