@@ -1,0 +1,70 @@
+// The onebox's state file (<dir>/onebox.json): which launcher runs it and which server processes
+// it started, so that `pegasus onebox stop` can stop a onebox started elsewhere, and `clean` can
+// refuse while one runs. A pid counts as ours only while it is alive and its command line still
+// names the onebox (the launcher) or the onebox directory (a server), so a reused pid is never hit.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive } from '../services/process.ts';
+import type { RunningServer } from './plan.ts';
+
+export interface OneboxState {
+  readonly launcherPid: number;
+  readonly status: 'starting' | 'running';
+  readonly startedAtMs: number;
+  readonly foreground: boolean;
+  readonly metaAddresses: readonly string[];
+  readonly servers: readonly RunningServer[];
+}
+
+/** Present in every directory a onebox made; `clean` removes nothing that lacks it. */
+export const ONEBOX_MARKER_FILE = '.pegasus-onebox';
+/** Text the launcher's command line contains (`infra/onebox/main.ts` or `pegasus onebox start`). */
+const LAUNCHER_MARKER = 'onebox';
+
+export function stateFile(dir: string): string {
+  return join(dir, 'onebox.json');
+}
+
+export function launcherLog(dir: string): string {
+  return join(dir, 'onebox.log');
+}
+
+export function readState(dir: string): OneboxState | undefined {
+  const file = stateFile(dir);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as OneboxState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(dir: string, state: OneboxState): void {
+  const file = stateFile(dir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+function ours(pid: number, marker: string): boolean {
+  return Number.isInteger(pid) && pid > 1 && isAlive(pid) && commandLine(pid).includes(marker);
+}
+
+/** The launcher of the onebox in `dir`, if it still runs. */
+export function liveLauncher(dir: string, state: OneboxState | undefined = readState(dir)): number | undefined {
+  if (state === undefined || state.launcherPid === process.pid) return undefined;
+  return ours(state.launcherPid, LAUNCHER_MARKER) ? state.launcherPid : undefined;
+}
+
+/** Servers recorded in the state file that still run (for instance after the launcher was killed). */
+export function liveServers(dir: string, state: OneboxState | undefined = readState(dir)): RunningServer[] {
+  if (state === undefined) return [];
+  return state.servers.filter((server) => ours(server.pid, dir));
+}
