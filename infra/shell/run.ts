@@ -2,7 +2,7 @@
 // text or JSON, and returns the exit status: 0 done, 1 failed (cluster unreachable, refused, ...),
 // 2 bad arguments.
 import { assertNever } from '../../common/assert.ts';
-import { crc64 } from '../../common/crc64.ts';
+import { partitionHashOf, partitionIndexOfHash } from '../../client/index.ts';
 import { cleanOnebox, runOnebox, startBackground, stopOnebox } from '../onebox/control.ts';
 import { OneboxError } from '../onebox/supervisor.ts';
 import { UsageError, helpText, parseShellArgs, type Command, type GlobalOptions } from './args.ts';
@@ -53,9 +53,8 @@ async function adminCommand(command: AdminCommand, globals: GlobalOptions, io: S
     }
     case 'hash': {
       const config = await metaApi.tableConfig(http, command.table);
-      const hashKey = encoder.encode(command.hashKey);
-      const partitionHash = crc64(hashKey.length > 0 ? hashKey : encoder.encode(command.sortKey));
-      const partitionIndex = Number(partitionHash % BigInt(config.partitionCount));
+      const partitionHash = partitionHashOf(encoder.encode(command.hashKey), encoder.encode(command.sortKey));
+      const partitionIndex = partitionIndexOfHash(partitionHash, config.partitionCount);
       const partition = config.partitions.find((entry) => entry.index === partitionIndex);
       return formatPlacement({
         table: config.name,
