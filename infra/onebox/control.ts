@@ -2,14 +2,14 @@
 // background (a detached launcher whose readiness is read from the state file), stop it (from any
 // shell, through the state file) and clean its directory (never while it runs).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ONEBOX_PROCESS_READY_TIMEOUT_MS, ONEBOX_STOP_TIMEOUT_MS, ONEBOX_TABLE_HEALTHY_TIMEOUT_MS, SERVICE_START_TIMEOUT_MS,
 } from '../../common/limits.ts';
 import { REPO_ROOT } from '../endpoints.ts';
-import { isAlive, tail } from '../services/process.ts';
+import { isAlive, latestRun } from '../services/process.ts';
 import type { OneboxOptions } from './options.ts';
 import { describeOnebox } from './plan.ts';
 import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile } from './state.ts';
@@ -84,6 +84,7 @@ export async function startBackground(options: OneboxOptions): Promise<string> {
   mkdirSync(options.dir, { recursive: true });
   const logFile = launcherLog(options.dir);
   rmSync(stateFile(options.dir), { force: true });
+  appendFileSync(logFile, `\n=== ${new Date().toISOString()} onebox start (background)\n`);
   const out = openSync(logFile, 'a');
   let pid: number | undefined;
   let exit: string | undefined;
@@ -104,7 +105,8 @@ export async function startBackground(options: OneboxOptions): Promise<string> {
       return describeOnebox(options.dir, state.servers, state.metaAddresses, false);
     }
     if (exit !== undefined || !isAlive(pid)) {
-      throw new OneboxError(`the onebox did not start (launcher ${exit ?? 'exited'}); last lines of ${logFile}:\n${tail(logFile, 30)}`);
+      const lines = latestRun(logFile).trimEnd().split('\n').slice(1).slice(-30).join('\n');
+      throw new OneboxError(`the onebox did not start (launcher ${exit ?? 'exited'}); from ${logFile}:\n${lines}`);
     }
     if (Date.now() > deadline) {
       throw new OneboxError(`the onebox was not ready within ${backgroundStartBudgetMs(options) / 1000} s; it may still be starting (launcher pid ${pid}); see ${logFile}`);

@@ -131,7 +131,7 @@ export async function runShell(argv: readonly string[], io: ShellIo): Promise<nu
     return 0;
   } catch (error) {
     if (error instanceof ShellError || error instanceof OneboxError) {
-      io.stderr(globals.json ? toJson({ error: error.message }) : `pegasus ${command.kind}: ${error.message}`);
+      io.stderr(globals.json ? toJson({ error: error.message }) : `pegasus ${command.kind.replace(/^onebox_/, 'onebox ')}: ${error.message}`);
       return 1;
     }
     throw error;
