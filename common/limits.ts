@@ -180,6 +180,29 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
+// --- replica host (cluster/replica/host) -----------------------------------------------------
+
+/** Client writes one replica host has outstanding (queued, replicating or applying). */
+export const HOST_PENDING_WRITES_MAX = 10_000;
+/** Client reads one replica host has waiting for the core's answer. */
+export const HOST_PENDING_READS_MAX = 10_000;
+/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
+export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
+/** ... or once this long has passed with anything applied since the last. */
+export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Largest checkpoint chunk served or asked for in one request. */
+export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
+/** Chunk size a learner asks for. */
+export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
+/** A checkpoint file a learner accepts to copy, at most. */
+export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
+/** Time allowed for one chunk request. */
+export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
+/** Copy-and-import attempts per importCheckpoint before the learner's own retry takes over. */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 3;
+/** A primary runs one bounded expiry sweep step at most this often. */
+export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
+
 // --- replica server (cluster/replica/server) ---
 /** The replica server ticks every replica this often (the replication core counts these ticks). */
 export const REPLICA_TICK_MS = 100;
