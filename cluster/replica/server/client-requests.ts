@@ -23,10 +23,10 @@ import type { DataRequest, ReadRequest, WriteRequest } from '../../storage/reque
 import type { WriteResponse, WriteResponseOf } from '../../storage/responses.ts';
 import { checkPartitionHash } from './partition-hash.ts';
 import type { ReplicaMetrics } from './replica-metrics.ts';
-import type { ServedReplica } from './served-replica.ts';
+import type { ReplicaHost } from '../host/replica-host.ts';
 
 export interface HostedEntry {
-  readonly replica: ServedReplica;
+  readonly replica: ReplicaHost;
   readonly app: AppSummary;
 }
 
@@ -92,7 +92,7 @@ export class ClientRequests {
     call: IncomingCall,
     request: DataRequest,
     isRead: boolean,
-    run: (replica: ServedReplica) => Promise<Response>,
+    run: (replica: ReplicaHost) => Promise<Response>,
   ): Promise<Stamped<Response> | RpcErrorReply> {
     const startMs = this.routing.clock.monotonicMs();
     const gpid = gpidOf(call);

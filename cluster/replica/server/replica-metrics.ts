@@ -3,12 +3,12 @@
 // gauges are computed from the hosted replicas when /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReplicaRole } from '../../replication/types.ts';
-import type { ReplicaStatus } from './served-replica.ts';
+import type { HostedReplicaInfo } from '../host/replica-host.ts';
 
 const ROLES: readonly ReplicaRole[] = ['primary', 'secondary', 'potential_secondary', 'inactive', 'error'];
 
 export interface ReplicaMetricsSource {
-  replicas(): readonly ReplicaStatus[];
+  replicas(): readonly HostedReplicaInfo[];
   requestsInFlight(): number;
   leaseValid(): boolean;
 }
@@ -107,6 +107,6 @@ export class ReplicaMetrics {
   }
 }
 
-function labelsOf(replica: ReplicaStatus): { table: string; gpid: string } {
+function labelsOf(replica: HostedReplicaInfo): { table: string; gpid: string } {
   return { table: replica.app.name, gpid: `${replica.gpid.appId}.${replica.gpid.partitionIndex}` };
 }

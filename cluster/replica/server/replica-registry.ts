@@ -10,7 +10,7 @@ import { gpidKey, type ReplicaReport } from '../../meta/core/types.ts';
 import type { AppSummary } from '../../rpc/cluster-messages.ts';
 import type { Gpid } from '../../replication/configuration.ts';
 import type { HostedEntry } from './client-requests.ts';
-import type { ServedReplica } from './served-replica.ts';
+import type { ReplicaHost } from '../host/replica-host.ts';
 
 /** Messages that may wait for one replica being opened; later ones are dropped (cores resend). */
 const WAITING_PER_OPEN_MAX = 1000;
@@ -23,7 +23,7 @@ export interface OpenReplicaArgs {
 
 export interface ReplicaRegistryOptions {
   readonly dataDirectory: string;
-  readonly openReplica: (args: OpenReplicaArgs) => Promise<ServedReplica>;
+  readonly openReplica: (args: OpenReplicaArgs) => Promise<ReplicaHost>;
   readonly log: (line: string) => void;
   readonly hostsMax?: number;
 }

@@ -3,34 +3,27 @@
 // (MetaLink). It ticks every replica every REPLICA_TICK_MS, checks the lease every
 // checkIntervalMs, and reports every replica to the meta server every configSyncIntervalMs.
 //
-//   const server = await ReplicaServer.start({ config, clock: systemClock, openReplica, cluster });
+//   const server = await ReplicaServer.start({ config, clock: systemClock, cluster });
 //   server.address;  // "127.0.0.1:34801"
 //   await server.close();
 import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
 import { REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
 import { gpidKey, type ReplicaReport } from '../../meta/core/types.ts';
-import type {
-  AppSummary, CheckpointChunkRequest, CheckpointChunkResponse, ClusterInbound, ClusterOutbound, PeerEnvelope,
-} from '../../rpc/cluster-messages.ts';
+import type { ClusterInbound, ClusterOutbound } from '../../rpc/cluster-messages.ts';
 import { HandlerTable } from '../../rpc/node/handler-table.ts';
 import { RpcServer } from '../../rpc/node/rpc-server.ts';
-import type { ConfigChangeRequest, Gpid, NodeId } from '../../replication/configuration.ts';
+import type { Gpid, NodeId } from '../../replication/configuration.ts';
 import { ClientRequests } from './client-requests.ts';
 import { dispatchFromMeta } from './from-meta.ts';
 import { MetaLink } from './meta-link.ts';
 import type { ReplicaServerConfig } from './replica-config.ts';
 import { ReplicaMetrics } from './replica-metrics.ts';
-import { ReplicaRegistry, type OpenReplicaArgs } from './replica-registry.ts';
-import type { ReplicaStatus, ServedReplica } from './served-replica.ts';
+import { ReplicaRegistry } from './replica-registry.ts';
+import { ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/replica-host.ts';
+import { readInitInfo } from '../host/init-info.ts';
+import type { ReplicaCoreOptions } from '../../replication/api.ts';
 import { addStatusRoutes } from './status-routes.ts';
-
-/** What a replica needs of its server to talk to the rest of the cluster (ReplicaHostOutbox). */
-export interface ReplicaOutbox {
-  sendPeer(to: NodeId, message: PeerEnvelope['message']): void;
-  requestConfigChange(request: ConfigChangeRequest): void;
-  fetchCheckpointChunk(from: NodeId, request: CheckpointChunkRequest, timeoutMs: number): Promise<CheckpointChunkResponse>;
-}
 
 export interface ClusterWiring {
   /** The transport to other servers, created once this server knows its own address. */
@@ -42,12 +35,11 @@ export interface ClusterWiring {
 export interface ReplicaServerOptions {
   readonly config: ReplicaServerConfig;
   readonly clock: Clock;
-  /** Opens (recovering whatever its directory holds) one replica. */
-  readonly openReplica: (args: OpenReplicaArgs & { readonly self: NodeId; readonly outbox: ReplicaOutbox }) => Promise<ServedReplica>;
-  /** Which table a replica directory found at start belongs to, from the replica's own files. */
-  readonly readReplicaApp: (directory: string) => Promise<AppSummary | undefined>;
   readonly cluster: ClusterWiring;
   readonly log?: (line: string) => void;
+  /** For tests: shorter replication timeouts, smaller log segments. */
+  readonly coreOptions?: Partial<ReplicaCoreOptions>;
+  readonly hostTuning?: Partial<ReplicaHostTuning>;
 }
 
 export class ReplicaServer {
@@ -92,22 +84,24 @@ export class ReplicaServer {
         metaChanged: (to, why) => log(`meta server now ${to}: ${why}`),
       },
     });
-    const outbox: ReplicaOutbox = {
-      sendPeer: () => undefined,
-      requestConfigChange: () => undefined,
-      fetchCheckpointChunk: (from, request, timeoutMs) => outbound.fetchCheckpointChunk(from, request, timeoutMs),
-    };
-    const replicas = new ReplicaRegistry({
+    const replicas: ReplicaRegistry = new ReplicaRegistry({
       dataDirectory: config.dataDirectory,
       log,
-      openReplica: (args) => options.openReplica({
-        ...args,
+      openReplica: ({ directory, gpid, app }) => ReplicaHost.open({
+        directory,
+        gpid,
+        app,
         self,
+        fsync: config.fsync,
+        clock,
+        log,
         outbox: {
-          ...outbox,
-          sendPeer: (to, message) => outbound.sendPeer(to, { from: self, app: replicas.get(args.gpid)?.app ?? args.app, message }),
+          sendPeer: (to, message) => outbound.sendPeer(to, { from: self, app: replicas.get(gpid)?.app ?? app, message }),
           requestConfigChange: (request) => link.send({ kind: 'config_update', from: self, request }),
+          fetchCheckpointChunk: (from, request, timeoutMs) => outbound.fetchCheckpointChunk(from, request, timeoutMs),
         },
+        ...(options.coreOptions === undefined ? {} : { coreOptions: options.coreOptions }),
+        ...(options.hostTuning === undefined ? {} : { tuning: options.hostTuning }),
       }),
     });
     const metrics: ReplicaMetrics = new ReplicaMetrics({
@@ -150,7 +144,7 @@ export class ReplicaServer {
     return this.link.metaServer;
   }
 
-  replicaStatuses(): ReplicaStatus[] {
+  replicaStatuses(): HostedReplicaInfo[] {
     return this.replicas.entries().map((entry) => entry.replica.info());
   }
 
@@ -220,7 +214,11 @@ export class ReplicaServer {
   private async openFromDisk(): Promise<void> {
     for (const gpid of await this.replicas.listOnDisk()) {
       const directory = this.replicas.directoryOf(gpid);
-      const app = await this.options.readReplicaApp(directory);
+      // The replica's own init-info names its table; a directory without one never got that far.
+      const app = (await readInitInfo(directory).catch((error: unknown) => {
+        this.log(`${gpidKey(gpid)}: ${(error as Error).message}`);
+        return undefined;
+      }))?.app;
       if (app === undefined) {
         this.log(`${gpidKey(gpid)}: no table information in ${directory}: left alone`);
         continue;
@@ -251,7 +249,7 @@ export class ReplicaServer {
   }
 }
 
-function reportOf(replica: ServedReplica): ReplicaReport {
+function reportOf(replica: ReplicaHost): ReplicaReport {
   const info = replica.info();
   return { gpid: replica.gpid, ballot: info.ballot, lastCommittedDecree: info.committedDecree, lastPreparedDecree: info.preparedDecree };
 }

@@ -7,14 +7,14 @@ import { gpidKey } from '../../meta/core/types.ts';
 import { jsonReply, type HttpRoutes } from '../../rpc/node/http-routes.ts';
 import type { NodeId } from '../../replication/configuration.ts';
 import type { ReplicaMetrics } from './replica-metrics.ts';
-import type { ReplicaStatus } from './served-replica.ts';
+import type { HostedReplicaInfo } from '../host/replica-host.ts';
 
 export interface StatusSource {
   readonly address: NodeId;
   readonly metrics: ReplicaMetrics;
   leaseValid(): boolean;
   metaServer(): NodeId;
-  replicaStatuses(): readonly ReplicaStatus[];
+  replicaStatuses(): readonly HostedReplicaInfo[];
 }
 
 export function addStatusRoutes(routes: HttpRoutes, source: StatusSource): void {
