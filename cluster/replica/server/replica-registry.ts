@@ -157,8 +157,7 @@ export class ReplicaRegistry {
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.opening.values()].map((opening) => opening.done));
-    const keys = [...this.hosted.keys()];
-    await Promise.all(keys.map((key) => this.settle(key, () => (this.hosted.get(key) as HostedEntry).replica.close())));
+    await Promise.all([...this.hosted].map(([key, entry]) => this.settle(key, () => entry.replica.close())));
     await Promise.all([...this.settling.values()]);
   }
 
