@@ -180,6 +180,58 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
+// --- replica host (cluster/replica/host) -----------------------------------------------------
+
+/** Client writes one replica host has outstanding (queued, replicating or applying). */
+export const HOST_PENDING_WRITES_MAX = 10_000;
+/** Client reads one replica host has waiting for the core's answer. */
+export const HOST_PENDING_READS_MAX = 10_000;
+/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
+export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
+/** ... or once this long has passed with anything applied since the last. */
+export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Largest checkpoint chunk served or asked for in one request. */
+export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
+/** Chunk size a learner asks for. */
+export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
+/** A checkpoint file a learner accepts to copy, at most. */
+export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
+/** Time allowed for one chunk request. */
+export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
+/** Copy-and-import attempts per importCheckpoint before the learner's own retry takes over. */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 3;
+/** A primary runs one bounded expiry sweep step at most this often. */
+export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
+
+// --- replica server (cluster/replica/server) ---
+/** The replica server ticks every replica this often (the replication core counts these ticks). */
+export const REPLICA_TICK_MS = 100;
+/** Replicas one replica server hosts; a proposal or invitation beyond it is ignored (and logged). */
+export const REPLICA_SERVER_HOSTS_MAX = 10_000;
+/** Client requests one replica server handles at once; beyond it requests are answered ERR_BUSY. */
+export const REPLICA_SERVER_REQUESTS_IN_FLIGHT_MAX = 10_000;
+/** Replica reports in one config sync or query answer (the meta server reads at most its own bound). */
+export const REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX = 1 << 16;
+/** Meta servers a replica server knows (configured plus learnt from redirects). */
+export const REPLICA_SERVER_META_SERVERS_MAX = 16;
+/** Beacon intervals without any answer from the meta server in use before the next one is tried. */
+export const REPLICA_SERVER_META_SILENT_BEACONS_MAX = 2;
+
+// --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
+/** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
+export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
+/** Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower than this. */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 64 << 20;
+/** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
+export const CLUSTER_DESTINATIONS_MAX = 4096;
+/** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */
+export const CLUSTER_CALLS_WAITING_MAX = 256;
+/** A connection attempt to another server gives up after this long. */
+export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
+/** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
+export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
+export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
 // --- client SDK (client/) --------------------------------------------------------------------
 /** A call's deadline when the caller gives none (the C++ client's default). */
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
