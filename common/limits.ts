@@ -179,3 +179,8 @@ export const META_STORE_PENDING_WRITES_MAX = 10_000;
 export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
+
+// --- meta server shell (cluster/meta/shell) -------------------------------------------------------
+
+/** Longest reserve time of a dropped table (ten years), so expiry times stay safe integers. */
+export const META_DROP_RESERVE_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
