@@ -237,6 +237,16 @@ export class MetaCore {
     return this.liveness.isAlive(node);
   }
 
+  /** Every replica server the meta server knows, alive or dead. */
+  nodes(): { readonly node: NodeId; readonly alive: boolean }[] {
+    return this.liveness.nodes().map((node) => ({ node, alive: this.liveness.isAlive(node) }));
+  }
+
+  /** The level set by the admin (or at start); levelInEffect() may be lower. */
+  configuredLevel(): MetaLevel {
+    return this.level;
+  }
+
   levelInEffect(): MetaLevel {
     return effectiveLevel({
       level: this.level,
