@@ -211,7 +211,7 @@ export class ClusterLink {
     } catch (error) {
       if (!(error instanceof RpcCodecError)) throw error;
       counters.dropped++;
-      this.settings.log(`cluster transport: ${item.method.name} to ${this.address} cannot be encoded; dropped`, error);
+      this.settings.log(`cluster transport: ${item.method.name} to ${this.address} dropped, it cannot be sent: ${error.message}`);
     }
   }
 
