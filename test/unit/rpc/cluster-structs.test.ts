@@ -204,7 +204,7 @@ test('unknown enum names and integers beyond safe range are refused with their f
   ]);
   const badStatus = decodeError(encodeWith(lookalike, { appId: 1, name: 'x', partitionCount: 8, status: 'creating' }), (reader) => readStruct(reader, appSummarySchema));
   t.is(badStatus.code, 'invalid_value');
-  t.regex(badStatus.message, /peg_app_summary\.status: "creating" is not a app status/);
+  t.regex(badStatus.message, /peg_app_summary\.status: "creating" is not a valid app status \(available, dropped\)/);
 
   // A learn_request whose signature (i64) is 2^60: beyond Number.MAX_SAFE_INTEGER.
   const learnRequest = parseHex(`
