@@ -180,6 +180,21 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
+// --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
+/** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
+export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
+/** Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower than this. */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 64 << 20;
+/** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
+export const CLUSTER_DESTINATIONS_MAX = 4096;
+/** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */
+export const CLUSTER_CALLS_WAITING_MAX = 256;
+/** A connection attempt to another server gives up after this long. */
+export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
+/** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
+export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
+export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
 // --- meta server shell (cluster/meta/shell) -------------------------------------------------------
 
 /** Longest reserve time of a dropped table (ten years), so expiry times stay safe integers. */
@@ -192,8 +207,6 @@ export const META_DDL_WAIT_MS = 60_000;
 export const META_PERSIST_RETRY_MS = 1_000;
 /** Attempts of one meta store write before the leader gives up its term and starts over. */
 export const META_PERSIST_ATTEMPTS_MAX = 600;
-/** Replica messages and client requests a meta server's HTTP body may carry, in bytes. */
-export const META_HTTP_BODY_BYTES_MAX = 64 << 10;
 /** How often a meta server that does not lead asks who does (for redirects). */
 export const META_LEADER_REFRESH_MS = 1_000;
 /** Pause before a meta server reopens its store after losing its ZooKeeper session. */
