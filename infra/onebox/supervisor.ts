@@ -290,8 +290,11 @@ async function stopChild(child: Child): Promise<string> {
   } catch {
     return 'already gone';
   }
-  const timeout = sleep(ONEBOX_STOP_TIMEOUT_MS).then(() => 'timeout' as const);
+  // The timer is cancelled once the child exits, so it does not hold the launcher open.
+  const cancel = new AbortController();
+  const timeout = sleep(ONEBOX_STOP_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
   const how = await Promise.race([child.exited, timeout]);
+  cancel.abort();
   if (how !== 'timeout') return `stopped (${how})`;
   try {
     process.kill(child.pid, 'SIGKILL');
