@@ -2,9 +2,6 @@
 // failure-detector timings; as child processes of cluster/server/meta-main.ts; a stand-in replica
 // server that talks to them over the real cluster transport; and small RPC/HTTP helpers.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { systemClock } from '../../common/clock.ts';
 import { DEFAULT_META_OPTIONS, type MetaOptions } from '../../cluster/meta/core/options.ts';
@@ -24,11 +21,6 @@ export const fastMetaOptions: MetaOptions = {
   cureIntervalMs: 200,
   proposalResendMs: 300,
 };
-
-export async function tempDirectory(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
 
 /** An in-process meta server on 127.0.0.1:0 with the real RPC cluster transport. */
 export function startMetaServer(store: MetaStoreConfig, overrides: Partial<MetaServerOptions> = {}): Promise<MetaServer> {

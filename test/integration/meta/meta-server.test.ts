@@ -7,12 +7,13 @@ import test from 'ava';
 import type { MetaServer } from '../../../cluster/meta/shell/meta-server.ts';
 import { AppStatus } from '../../../cluster/rpc/meta-structs.ts';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
+import { temporaryMetaDirectory } from '../../support/meta-stores.ts';
 import {
-  callMeta, createRequest, httpJson, startMetaServer, tempDirectory, TestReplicaNode, until,
+  callMeta, createRequest, httpJson, startMetaServer, TestReplicaNode, until,
 } from '../../support/meta-server.ts';
 
 async function withServer(run: (server: MetaServer, directory: string) => Promise<void>): Promise<void> {
-  const directory = await tempDirectory('meta-server');
+  const directory = await temporaryMetaDirectory();
   const server = await startMetaServer({ kind: 'file', directory: directory.path });
   try {
     await until('the server leads', () => (server.isLeader() ? true : undefined));
@@ -128,7 +129,7 @@ test('a replica server beaconing over the cluster transport is proposed as prima
 }));
 
 test('a restart on the same directory keeps every table, dropped ones included', async (t) => {
-  const directory = await tempDirectory('meta-restart');
+  const directory = await temporaryMetaDirectory();
   try {
     const first = await startMetaServer({ kind: 'file', directory: directory.path });
     await until('the server leads', () => (first.isLeader() ? true : undefined));
