@@ -131,17 +131,17 @@ export class MetaCore {
       case 'replica_reports':
         return this.onReplicaReports(input);
       case 'create_table':
-        if (!levelAllows(this.levelInEffect(), 'ddl')) {
+        if (!levelAllows(this.level, 'ddl')) {
           return [{ kind: 'create_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason: this.ddlRefusal(input.kind), appId: 0 }];
         }
         return this.catalog.create(input);
       case 'drop_table':
-        if (!levelAllows(this.levelInEffect(), 'ddl')) {
+        if (!levelAllows(this.level, 'ddl')) {
           return [{ kind: 'drop_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason: this.ddlRefusal(input.kind), appId: 0 }];
         }
         return this.catalog.drop(input);
       case 'recall_table':
-        if (!levelAllows(this.levelInEffect(), 'ddl')) {
+        if (!levelAllows(this.level, 'ddl')) {
           const reason = this.ddlRefusal(input.kind);
           return [{ kind: 'recall_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason, appId: input.appId, name: input.newName ?? '' }];
         }
@@ -165,8 +165,13 @@ export class MetaCore {
     this.options = options;
   }
 
+  /**
+   * Table DDL follows the level set by the admin. The automatic freeze while too few replica
+   * servers are alive holds back cure and replica changes, not DDL: a table can be created before
+   * its replica servers start (its partitions wait for a primary).
+   */
   private ddlRefusal(kind: string): string {
-    return `meta level ${this.levelInEffect()} refuses ${kind}`;
+    return `meta level ${this.level} refuses ${kind}`;
   }
 
   // --- queries (no state change) ---------------------------------------------------------------

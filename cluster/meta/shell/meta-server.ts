@@ -5,13 +5,13 @@
 // is replaced by a new one (store and election reopened), and the next term starts from the store.
 //
 //   const server = await MetaServer.start({ host, port, store, core, clock, createOutbound, ... });
-//   server.inbound.onReplicaMessage(message);   // from the cluster transport
 //   await server.close();
 import type { AddressInfo } from 'node:net';
 import { META_LEADER_REFRESH_MS, META_REOPEN_RETRY_MS } from '../../../common/limits.ts';
 import type { Clock } from '../../../common/clock.ts';
 import type { ClusterInbound, ClusterOutbound, ReplicaToMetaMessage } from '../../rpc/cluster-messages.ts';
 import { HandlerTable, RpcServer, type RpcLog } from '../../rpc/node/index.ts';
+import { serveCluster } from '../../rpc/node/serve-cluster.ts';
 import type { MetaOptions } from '../core/options.ts';
 import type { NodeId } from '../core/types.ts';
 import type { LeadershipChange } from '../store/meta-store.ts';
@@ -73,6 +73,7 @@ export class MetaServer implements MetaServerView {
     this.metrics = new MetaMetrics({ core: () => this.readyTerm()?.ready, minReplicasFor2pc: options.core.minReplicasFor2pc });
     this.inbound = { onReplicaMessage: (message) => this.onReplicaMessage(message) };
     addClientRpcs(this.handlers, this);
+    serveCluster(this.handlers, this.inbound);
     addHttpRoutes(this.rpc.routes, this);
   }
 

@@ -5,14 +5,17 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetaCore } from '../core/meta-core.ts';
 import { META_LEVEL_VALUE, type PartitionConfiguration } from '../core/types.ts';
 
-/** Pegasus's health classes (meta_data.h): dead, unreadable, unwritable, writable_ill, healthy. */
+/**
+ * Pegasus's health classes (meta_data.h): dead, unreadable, unwritable, writable_ill, healthy. The
+ * write minimum never exceeds the table's replica count (a one-replica table writes alone).
+ */
 export type PartitionHealth = 'dead' | 'unreadable' | 'unwritable' | 'writable_ill' | 'healthy';
 
 export function partitionHealth(config: PartitionConfiguration, minReplicasFor2pc: number): PartitionHealth {
   const replicas = (config.primary === '' ? 0 : 1) + config.secondaries.length;
   if (replicas === 0) return 'dead';
   if (config.primary === '') return 'unreadable';
-  if (replicas < minReplicasFor2pc) return 'unwritable';
+  if (replicas < Math.min(minReplicasFor2pc, config.maxReplicaCount)) return 'unwritable';
   if (replicas < config.maxReplicaCount) return 'writable_ill';
   return 'healthy';
 }
