@@ -11,7 +11,7 @@ export function oneOf<T extends string>(label: string, members: readonly T[]): V
   const known: ReadonlySet<string> = new Set(members);
   const check = (value: string): T => {
     if (typeof value !== 'string' || !known.has(value)) {
-      throw new RpcCodecError('invalid_value', `${JSON.stringify(value)} is not a ${label} (${members.join(', ')})`);
+      throw new RpcCodecError('invalid_value', `${JSON.stringify(value)} is not a valid ${label} (${members.join(', ')})`);
     }
     return value as T;
   };

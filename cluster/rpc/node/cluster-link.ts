@@ -59,6 +59,8 @@ export class ClusterLink {
   private backoffTimer: NodeJS.Timeout | undefined;
   private attempts = 0;
   private failuresInRow = 0;
+  /** Messages are being shed for a full socket buffer (logged once per streak). */
+  private shedding = false;
 
   constructor(
     readonly address: string,
@@ -203,15 +205,18 @@ export class ClusterLink {
     const counters = this.settings.counters;
     if (connection.writeBufferedBytes > this.settings.sendBufferBytesMax) {
       counters.dropped++;
+      if (!this.shedding) this.settings.log(`cluster transport: ${this.address} reads slower than we send; shedding messages`);
+      this.shedding = true;
       return;
     }
+    this.shedding = false;
     try {
       connection.send(item.method, item.request);
       counters.sent++;
     } catch (error) {
       if (!(error instanceof RpcCodecError)) throw error;
       counters.dropped++;
-      this.settings.log(`cluster transport: ${item.method.name} to ${this.address} cannot be encoded; dropped`, error);
+      this.settings.log(`cluster transport: ${item.method.name} to ${this.address} dropped, it cannot be sent: ${error.message}`);
     }
   }
 

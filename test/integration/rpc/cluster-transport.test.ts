@@ -1,9 +1,11 @@
 // Proves RpcClusterTransport and serveCluster carry every cluster message kind between two real
 // RpcServers over real sockets, in order and deep-equal; that a destination which restarts gets
 // the messages sent after it is back (the link reconnects); that a destination which never comes
-// up costs a bounded queue, no exception and no timer or socket left after close; and that the
-// checkpoint chunk copy is a call with its answer, its refusal, and its timeout.
+// up costs a bounded queue, no exception and no timer or socket left after close; that oversized
+// messages and peers that stop reading are shed and counted; and that the checkpoint chunk copy is
+// a call with its answer, its refusal, and its timeout.
 import test from 'ava';
+import { createServer, type Socket } from 'node:net';
 import { RPC_REQUEST_FRAME_BYTES_MAX } from '../../../common/limits.ts';
 import type {
   CheckpointChunkRequest, CheckpointChunkResponse, ClusterInbound, FromMetaEnvelope, PeerEnvelope, ReplicaToMetaMessage,
@@ -195,8 +197,39 @@ test.serial('an oversized or unaddressable message is dropped and counted; the c
   t.deepEqual(node.received.peer, [sample, sample]);
   t.is(transport.counters.dropped, 2);
   t.is(transport.counters.reconnects, 0);
-  t.true(logged.some((line) => line.includes('cannot be encoded')));
+  t.true(logged.some((line) => line.includes('RPC_PEG_PEER request frame of') && line.includes(`exceeds ${RPC_REQUEST_FRAME_BYTES_MAX}`)));
   t.true(logged.some((line) => line.includes('"no port here" is not "host:port"')));
   await transport.close();
   await node.server.close();
+});
+
+test.serial('a peer that stops reading makes the link shed messages instead of buffering without bound', async (t) => {
+  const held: Socket[] = [];
+  const stalled = createServer((socket) => {
+    socket.pause();
+    held.push(socket);
+  });
+  await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+  const address = stalled.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  const logged: string[] = [];
+  const sendBufferBytesMax = 1 << 20;
+  const transport = new RpcClusterTransport({ ...quickOptions(logged), sendBufferBytesMax });
+  const [sample] = oneOfEachKind(5).peer.filter((envelope) => envelope.message.kind === 'prepare');
+  if (sample === undefined || sample.message.kind !== 'prepare') throw new Error('no prepare sample');
+  const big: PeerEnvelope = {
+    ...sample,
+    message: { ...sample.message, mutation: { ...sample.message.mutation, requests: [new Uint8Array(64 << 10)] } },
+  };
+  const destination = `127.0.0.1:${address.port}`;
+  for (let i = 0; i < 800 && transport.counters.dropped === 0; i++) {
+    t.notThrows(() => transport.sendPeer(destination, big));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.true(transport.counters.dropped > 0);
+  t.true(transport.counters.sent > 0);
+  t.true(logged.some((line) => line.includes(`${destination} reads slower than we send`)));
+  await transport.close();
+  for (const socket of held) socket.destroy();
+  await new Promise((resolve) => stalled.close(resolve));
 });

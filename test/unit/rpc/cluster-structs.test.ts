@@ -14,11 +14,17 @@ import { peerMessageType } from '../../../cluster/rpc/peer-structs.ts';
 import {
   checkpointChunkRequest, checkpointChunkResponse, fromMetaEnvelope, oneOfEachKind, peerEnvelope, replicaToMeta,
 } from '../../support/cluster-arbitraries.ts';
-import { parseHex, toHex } from './fixture-hex.ts';
+import { fixture, parseHex, toHex } from './fixture-hex.ts';
 
 const registry = createClusterRpcRegistry();
 const routing = { version: 1 as const, appId: 0, partitionIndex: 0, clientTimeoutMs: 1000, partitionHash: 0n };
 const runs = { seed: 20261122, numRuns: 300 };
+
+const encodeWith = <S>(schema: Parameters<typeof writeStruct<S>>[1], value: S): Uint8Array => {
+  const writer = new ThriftWriter();
+  writeStruct(writer, schema, value);
+  return writer.toBytes();
+};
 
 function requestFrame<R>(method: RpcMethod<R, unknown>, request: R): Uint8Array {
   const writer = new ThriftWriter();
@@ -106,6 +112,24 @@ test('a beacon has the documented union layout (golden bytes)', (t) => {
   t.deepEqual(readValue(new ThriftReader(parseHex(golden)), replicaToMetaType), { kind: 'beacon', from: 'a', sentMs: 1.5 });
 });
 
+test('a prepare envelope has the documented layout (golden fixture)', (t) => {
+  const config = {
+    gpid: { appId: 2, partitionIndex: 3 }, ballot: 5n, maxReplicaCount: 3, primary: 'a:1', secondaries: ['b:2'], lastDrops: [], lastCommittedDecree: 6n,
+  };
+  const envelope = {
+    from: 'a:1',
+    app: { appId: 2, name: 't', partitionCount: 4, status: 'available' },
+    message: {
+      kind: 'prepare', gpid: { appId: 2, partitionIndex: 3 }, config, learnerSignature: 0,
+      mutation: { ballot: 5n, decree: 7n, lastCommittedDecree: 6n, timestampUs: 8n, requests: [new Uint8Array([0xab])], sizeBytes: 1 },
+      committedDecree: 6n,
+    },
+  } as const;
+  const golden = fixture('peer-envelope-prepare.hex');
+  t.is(toHex(encodeWith(peerEnvelopeSchema, envelope)), toHex(golden));
+  t.deepEqual(readStruct(new ThriftReader(golden), peerEnvelopeSchema), envelope);
+});
+
 function decodeError(bytes: Uint8Array, read: (reader: ThriftReader) => unknown): RpcCodecError {
   try {
     read(new ThriftReader(bytes));
@@ -144,12 +168,6 @@ test('random bytes either fail with a codec error or decode into a value that re
   t.true(failures > 900);
 });
 
-const encodeWith = <S>(schema: Parameters<typeof writeStruct<S>>[1], value: S): Uint8Array => {
-  const writer = new ThriftWriter();
-  writeStruct(writer, schema, value);
-  return writer.toBytes();
-};
-
 test('a union naming no kind this build knows, or two kinds, is refused', (t) => {
   const beaconBody = '0b 00 01 00 00 00 01 61  04 00 02 3f f8 00 00 00 00 00 00  00';
   const unknownKind = decodeError(parseHex(`0c 00 63 ${beaconBody} 00`), (reader) => readValue(reader, replicaToMetaType));
@@ -186,7 +204,7 @@ test('unknown enum names and integers beyond safe range are refused with their f
   ]);
   const badStatus = decodeError(encodeWith(lookalike, { appId: 1, name: 'x', partitionCount: 8, status: 'creating' }), (reader) => readStruct(reader, appSummarySchema));
   t.is(badStatus.code, 'invalid_value');
-  t.regex(badStatus.message, /peg_app_summary\.status: "creating" is not a app status/);
+  t.regex(badStatus.message, /peg_app_summary\.status: "creating" is not a valid app status \(available, dropped\)/);
 
   // A learn_request whose signature (i64) is 2^60: beyond Number.MAX_SAFE_INTEGER.
   const learnRequest = parseHex(`
