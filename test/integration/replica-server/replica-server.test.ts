@@ -187,6 +187,7 @@ test('the status page and metrics show replicas, roles and requests', async (t) 
   t.regex(metrics, /pegasus_replica_prepare_list_depth\{table="stats",gpid="\d+\.\d+"\} \d+/);
   t.regex(metrics, /pegasus_replica_log_bytes\{table="stats",gpid="\d+\.\d+"\} [1-9]/);
   t.regex(metrics, /pegasus_replica_learning\{table="stats",gpid="\d+\.\d+"\} 0/);
+  t.regex(metrics, /pegasus_replica_cluster_messages_total\{outcome="sent"\} [1-9]/, 'beacons and reports went out');
   t.is(await (await fetch(`http://127.0.0.1:${server.port}/healthz`)).text(), 'ok');
 });
 
