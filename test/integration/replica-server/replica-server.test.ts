@@ -1,11 +1,12 @@
 // Proves a replica server, on real RocksDB and real sockets, becomes primary when a meta server
 // (the real MetaCore behind real RPC) assigns it, serves all 15 client RPCs over the THFT wire with
 // Pegasus's stamps, refuses what it must (unknown partition, wrong partition hash, lost lease),
-// closes and deletes replicas as the meta server says, and keeps acknowledged writes across a
-// restart on the same directory.
+// closes and deletes replicas as the meta server says, answers the meta server's queries, and
+// keeps acknowledged writes across a restart on the same directory.
 import test from 'ava';
 import { stat } from 'node:fs/promises';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
+import { clusterRpcs } from '../../../cluster/rpc/cluster-rpcs.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 import type { ReplicaServer } from '../../../cluster/replica/server/replica-server.ts';
 import { exerciseEveryClientRpc } from './client-rpcs.ts';
@@ -216,4 +217,31 @@ test('a restarted server reopens its replicas and keeps every acknowledged write
     });
     t.is(text(read.value), `v-${hashKey}`);
   }
+});
+
+test('query_replicas is answered with reports and absent partitions; checkpoint chunks of unknown partitions are refused', async (t) => {
+  const directory = await temporaryDirectory();
+  const meta = await TestMeta.start();
+  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
+  const connection = await connect(server.port);
+  t.teardown(async () => {
+    connection.close();
+    await server.close();
+    await meta.close();
+    await directory.remove();
+  });
+  const appId = await meta.createTable('asked', PARTITIONS, 1);
+  await primaryEverywhere(meta, server, 'asked');
+  const held = { appId, partitionIndex: 2 };
+  const missing = { appId: appId + 7, partitionIndex: 0 };
+  meta.send(server.address, { kind: 'query_replicas', to: server.address, gpids: [held, missing] });
+  const answer = await eventually('the answer to query_replicas', () =>
+    meta.received.find((message) => message.kind === 'replica_reports' && !message.configSync));
+  if (answer.kind !== 'replica_reports') throw new Error('not a report');
+  t.deepEqual(answer.replicas.map((report) => report.gpid), [held]);
+  t.true((answer.replicas[0]?.ballot ?? 0n) >= 1n);
+  t.deepEqual(answer.absent, [missing]);
+
+  const chunk = await connection.call(clusterRpcs.checkpointChunk, { gpid: missing, decree: 1n, offset: 0n, maxBytes: 1024 });
+  t.is(chunk.error, 'ERR_OBJECT_NOT_FOUND');
 });
