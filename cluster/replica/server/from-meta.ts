@@ -97,8 +97,11 @@ function replicationError(error: MetaErrorCode): ReplicationErrorCode {
     case 'ERR_STATE_FREEZED':
     case 'ERR_INVALID_PARAMETERS':
       return error;
-    // Only table creation answers this; a configuration change never does.
+    // Only table DDL answers these; a configuration change never does.
     case 'ERR_APP_EXIST':
+    case 'ERR_APP_NOT_EXIST':
+    case 'ERR_BUSY_CREATING':
+    case 'ERR_BUSY_DROPPING':
       return 'ERR_INVALID_STATE';
     default:
       return assertNever(error, 'meta error code');

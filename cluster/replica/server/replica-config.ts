@@ -26,10 +26,10 @@ interface Setting {
 }
 
 export const REPLICA_SETTINGS: readonly Setting[] = [
-  { flag: 'host', env: 'PEGASUS_REPLICA_HOST', defaultText: '127.0.0.1', doc: 'address to listen on; also this server\'s name in the cluster (host:port)' },
+  { flag: 'host', env: 'PEGASUS_REPLICA_HOST', defaultText: '127.0.0.1', doc: 'IPv4 address to listen on; host:port is this server\'s name in the cluster' },
   { flag: 'port', env: 'PEGASUS_REPLICA_PORT', defaultText: '34801', doc: 'port for THFT and HTTP' },
   { flag: 'data', env: 'PEGASUS_REPLICA_DATA', defaultText: undefined, doc: 'data directory; replicas live in DIR/replicas/<appId>.<index>/' },
-  { flag: 'metas', env: 'PEGASUS_REPLICA_METAS', defaultText: '127.0.0.1:34601', doc: 'every meta server, host:port[,host:port...]' },
+  { flag: 'metas', env: 'PEGASUS_REPLICA_METAS', defaultText: '127.0.0.1:34601', doc: 'every meta server, ipv4:port[,ipv4:port...]' },
   { flag: 'fsync', env: 'PEGASUS_REPLICA_FSYNC', defaultText: 'always', doc: 'private log policy: always (sync before acknowledging) or never' },
   { flag: 'beacon-interval-ms', env: 'PEGASUS_REPLICA_BEACON_INTERVAL_MS', defaultText: '1000', doc: 'beacon to the meta server this often' },
   { flag: 'check-interval-ms', env: 'PEGASUS_REPLICA_CHECK_INTERVAL_MS', defaultText: '500', doc: 'check the lease this often' },
@@ -73,7 +73,7 @@ export function parseReplicaConfig(argv: readonly string[], env: Readonly<Record
   const metaServers = text('metas').split(',').map((address) => address.trim()).filter((address) => address.length > 0);
   if (metaServers.length === 0) throw new ReplicaConfigError('--metas names no meta server');
   for (const address of metaServers) parseAddress(address, '--metas');
-  const host = text('host');
+  const host = ipv4(text('host'), '--host');
   const failureDetector = {
     beaconIntervalMs: positiveInteger(text('beacon-interval-ms'), '--beacon-interval-ms'),
     checkIntervalMs: positiveInteger(text('check-interval-ms'), '--check-interval-ms'),
@@ -103,8 +103,16 @@ export function replicaConfigHelp(): string {
 
 export function parseAddress(address: string, what: string): { readonly host: string; readonly port: number } {
   const colon = address.lastIndexOf(':');
-  if (colon <= 0) throw new ReplicaConfigError(`${what}: ${JSON.stringify(address)} is not host:port`);
-  return { host: address.slice(0, colon), port: port(address.slice(colon + 1), what) };
+  if (colon <= 0) throw new ReplicaConfigError(`${what}: ${JSON.stringify(address)} is not ipv4:port`);
+  return { host: ipv4(address.slice(0, colon), what), port: port(address.slice(colon + 1), what) };
+}
+
+/** Addresses travel in partition configurations as rpc_address: IPv4 and port only. */
+function ipv4(text: string, what: string): string {
+  const parts = text.split('.');
+  const valid = parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+  if (!valid) throw new ReplicaConfigError(`${what}: ${JSON.stringify(text)} is not an IPv4 address (Pegasus addresses are IPv4)`);
+  return text;
 }
 
 function port(text: string, what: string): number {

@@ -4,6 +4,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReplicaRole } from '../../replication/types.ts';
 import type { HostedReplicaInfo } from '../host/replica-host.ts';
+import type { ClusterTransportCounters } from '../../rpc/node/cluster-link.ts';
 
 const ROLES: readonly ReplicaRole[] = ['primary', 'secondary', 'potential_secondary', 'inactive', 'error'];
 
@@ -11,6 +12,8 @@ export interface ReplicaMetricsSource {
   replicas(): readonly HostedReplicaInfo[];
   requestsInFlight(): number;
   leaseValid(): boolean;
+  /** The cluster transport's counts, when the transport keeps them. */
+  transport(): ClusterTransportCounters | undefined;
 }
 
 export class ReplicaMetrics {
@@ -80,6 +83,30 @@ export class ReplicaMetrics {
       registers,
       collect() {
         this.set(source.requestsInFlight());
+      },
+    });
+    new Counter({
+      name: 'pegasus_replica_cluster_messages_total',
+      help: 'One-way messages to other servers, by outcome: sent, or dropped (queue full, slow or unreachable peer)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const counters = source.transport();
+        if (counters === undefined) return;
+        this.reset();
+        this.inc({ outcome: 'sent' }, counters.sent);
+        this.inc({ outcome: 'dropped' }, counters.dropped);
+      },
+    });
+    new Counter({
+      name: 'pegasus_replica_cluster_connect_failures_total',
+      help: 'Failed connection attempts to other servers',
+      registers,
+      collect() {
+        const counters = source.transport();
+        if (counters === undefined) return;
+        this.reset();
+        this.inc(counters.connectFailures);
       },
     });
     new Gauge({

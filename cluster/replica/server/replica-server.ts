@@ -11,6 +11,7 @@ import type { Clock } from '../../../common/clock.ts';
 import { REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
 import { gpidKey, type ReplicaReport } from '../../meta/core/types.ts';
 import type { ClusterInbound, ClusterOutbound } from '../../rpc/cluster-messages.ts';
+import type { ClusterTransportCounters } from '../../rpc/node/cluster-link.ts';
 import { HandlerTable } from '../../rpc/node/handler-table.ts';
 import { RpcServer } from '../../rpc/node/rpc-server.ts';
 import type { Gpid, NodeId } from '../../replication/configuration.ts';
@@ -27,7 +28,7 @@ import { addStatusRoutes } from './status-routes.ts';
 
 export interface ClusterWiring {
   /** The transport to other servers, created once this server knows its own address. */
-  createOutbound(self: NodeId): ClusterOutbound;
+  createOutbound(self: NodeId): ClusterOutbound & { readonly counters?: ClusterTransportCounters };
   /** Registers the cluster RPCs on the server's handler table. */
   serve(table: HandlerTable, inbound: ClusterInbound): void;
 }
@@ -108,6 +109,7 @@ export class ReplicaServer {
       replicas: () => replicas.entries().map((entry) => entry.replica.info()),
       requestsInFlight: (): number => clientRequests.requestsInFlight,
       leaseValid: () => link.isLeaseValid(clock.monotonicMs()),
+      transport: () => outbound.counters,
     });
     const clientRequests: ClientRequests = new ClientRequests({
       server: self,

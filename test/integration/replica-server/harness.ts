@@ -1,6 +1,7 @@
 // Shared pieces of the replica server tests: a ReplicaServer in this process on real RocksDB and
 // real sockets, wired to a TestMeta; a client connection that routes by hash key as clients do;
-// polling until a condition holds.
+// polling until a condition holds; server processes started from their entry points.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,4 +77,43 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export const REPLICA_MAIN = 'cluster/server/replica-main.ts';
+export const META_MAIN = 'cluster/server/meta-main.ts';
+
+export interface Started {
+  readonly child: ChildProcess;
+  readonly address: string;
+  readonly port: number;
+  readonly stderr: string[];
+}
+
+export function runServerProcess(script: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, ['--import=tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export function collect(child: ChildProcess): { stdout: string[]; stderr: string[] } {
+  const out = { stdout: [] as string[], stderr: [] as string[] };
+  child.stdout?.on('data', (chunk: Buffer) => out.stdout.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => out.stderr.push(chunk.toString()));
+  return out;
+}
+
+/** Starts a server entry point and waits for its ready line. */
+export async function startServerProcess(script: string, args: readonly string[]): Promise<Started> {
+  const child = runServerProcess(script, args);
+  const output = collect(child);
+  const ready = await eventually('the ready line', () => {
+    const line = output.stdout.join('').split('\n').find((candidate) => candidate.startsWith('{'));
+    if (line !== undefined) return JSON.parse(line) as { event: string; role: string; address: string };
+    if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}: ${output.stderr.join('')}`);
+    return undefined;
+  }, 30_000);
+  return { child, address: ready.address, port: Number(ready.address.split(':')[1]), stderr: output.stderr };
 }

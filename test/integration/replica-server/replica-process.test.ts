@@ -4,65 +4,34 @@
 // secondaries, so learning works over the wire), serve writes, exit 0 on SIGTERM, and after all
 // three restart on their directories still hold every acknowledged write.
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
-import { connect, eventually, key, routeOf, temporaryDirectory, text, utf8 } from './harness.ts';
+import {
+  collect, connect, eventually, exited, key, REPLICA_MAIN, routeOf, runServerProcess, startServerProcess, temporaryDirectory, text, utf8,
+  type Started,
+} from './harness.ts';
 import { TEST_FAILURE_DETECTOR, TestMeta } from './test-meta.ts';
 
-const MAIN = 'cluster/server/replica-main.ts';
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly address: string;
-  readonly port: number;
-  readonly stderr: string[];
-}
-
-function run(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, ['--import=tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function collect(child: ChildProcess): { stdout: string[]; stderr: string[] } {
-  const out = { stdout: [] as string[], stderr: [] as string[] };
-  child.stdout?.on('data', (chunk: Buffer) => out.stdout.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => out.stderr.push(chunk.toString()));
-  return out;
-}
-
-async function startProcess(data: string, metas: string, port = 0): Promise<Started> {
+function startProcess(data: string, metas: string, port = 0): Promise<Started> {
   const { graceMs: _graceMs, ...fd } = TEST_FAILURE_DETECTOR;
-  const child = run([
+  return startServerProcess(REPLICA_MAIN, [
     '--port', String(port), '--data', data, '--metas', metas,
     '--beacon-interval-ms', String(fd.beaconIntervalMs), '--check-interval-ms', String(fd.checkIntervalMs), '--lease-ms', String(fd.leaseMs),
     '--config-sync-interval-ms', '500',
   ]);
-  const output = collect(child);
-  const ready = await eventually('the ready line', () => {
-    const line = output.stdout.join('').split('\n').find((candidate) => candidate.startsWith('{'));
-    if (line !== undefined) return JSON.parse(line) as { event: string; role: string; address: string };
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output.stderr.join('')}`);
-    return undefined;
-  }, 30_000);
-  return { child, address: ready.address, port: Number(ready.address.split(':')[1]), stderr: output.stderr };
 }
 
 test('bad flags and a busy port end the process with a clear message', async (t) => {
   const directory = await temporaryDirectory();
   t.teardown(() => directory.remove());
-  const noData = run(['--port', '0']);
+  const noData = runServerProcess(REPLICA_MAIN, ['--port', '0']);
   const noDataOutput = collect(noData);
   t.is(await exited(noData), 2);
   t.regex(noDataOutput.stderr.join(''), /--data .* is required/);
 
-  const badFsync = run(['--data', directory.path, '--fsync', 'sometimes']);
+  const badFsync = runServerProcess(REPLICA_MAIN, ['--data', directory.path, '--fsync', 'sometimes']);
   const badFsyncOutput = collect(badFsync);
   t.is(await exited(badFsync), 2);
   t.regex(badFsyncOutput.stderr.join(''), /--fsync must be always or never/);
@@ -71,7 +40,7 @@ test('bad flags and a busy port end the process with a clear message', async (t)
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => busy.close(() => resolve())));
   const port = (busy.address() as { port: number }).port;
-  const clash = run(['--data', directory.path, '--port', String(port)]);
+  const clash = runServerProcess(REPLICA_MAIN, ['--data', directory.path, '--port', String(port)]);
   const clashOutput = collect(clash);
   t.is(await exited(clash), 1);
   t.regex(clashOutput.stderr.join(''), new RegExp(`port ${port} on 127.0.0.1 is in use`));

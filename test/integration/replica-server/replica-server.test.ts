@@ -1,14 +1,15 @@
 // Proves a replica server, on real RocksDB and real sockets, becomes primary when a meta server
 // (the real MetaCore behind real RPC) assigns it, serves all 15 client RPCs over the THFT wire with
 // Pegasus's stamps, refuses what it must (unknown partition, wrong partition hash, lost lease),
-// closes and deletes replicas as the meta server says, and keeps acknowledged writes across a
-// restart on the same directory.
+// closes and deletes replicas as the meta server says, answers the meta server's queries, and
+// keeps acknowledged writes across a restart on the same directory.
 import test from 'ava';
 import { stat } from 'node:fs/promises';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
+import { clusterRpcs } from '../../../cluster/rpc/cluster-rpcs.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 import type { ReplicaServer } from '../../../cluster/replica/server/replica-server.ts';
-import { SCAN_CONTEXT_ID_COMPLETED } from '../../../cluster/storage/responses.ts';
+import { exerciseEveryClientRpc } from './client-rpcs.ts';
 import { connect, eventually, key, routeOf, startReplicaServer, temporaryDirectory, text, utf8 } from './harness.ts';
 import { TestMeta } from './test-meta.ts';
 
@@ -47,66 +48,7 @@ test('a primary assigned by the meta server serves every client RPC over the wir
   const appId = await meta.createTable('kv', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'kv');
 
-  const routing = routeOf(appId, 'user1', PARTITIONS);
-  const call = { routing };
-  const put = await connection.call(clientRpcs.put, { kind: 'put', key: key('user1', 'a'), value: utf8('1'), expireTsSeconds: 0 }, call);
-  t.is(put.error, 0);
-  t.is(put.appId, appId);
-  t.is(put.partitionIndex, routing.partitionIndex);
-  t.is(put.server, server.address);
-  t.true(put.decree > 0n);
-  const multiPut = await connection.call(clientRpcs.multiPut, {
-    kind: 'multi_put', hashKey: utf8('user1'), expireTsSeconds: 0,
-    kvs: [{ key: utf8('b'), value: utf8('2') }, { key: utf8('c'), value: utf8('3') }, { key: utf8('d'), value: utf8('4') }],
-  }, call);
-  t.is(multiPut.error, 0);
-  t.is(text((await connection.call(clientRpcs.get, { kind: 'get', key: key('user1', 'b') }, call)).value), '2');
-  t.is((await connection.call(clientRpcs.remove, { kind: 'remove', key: key('user1', 'a') }, call)).error, 0);
-  t.is((await connection.call(clientRpcs.get, { kind: 'get', key: key('user1', 'a') }, call)).error, 1, 'removed: not found');
-  const multiRemove = await connection.call(clientRpcs.multiRemove, { kind: 'multi_remove', hashKey: utf8('user1'), sortKeys: [utf8('d')] }, call);
-  t.is(multiRemove.count, 1n);
-  const incr = await connection.call(clientRpcs.incr, { kind: 'incr', key: key('user1', 'n'), increment: 5n, expireTsSeconds: 0 }, call);
-  t.is(incr.newValue, 5n);
-  const checkAndSet = await connection.call(clientRpcs.checkAndSet, {
-    kind: 'check_and_set', hashKey: utf8('user1'), checkSortKey: utf8('b'), checkType: 10, checkOperand: utf8('2'),
-    setDiffSortKey: true, setSortKey: utf8('e'), setValue: utf8('5'), setExpireTsSeconds: 0, returnCheckValue: true,
-  }, call);
-  t.is(checkAndSet.error, 0);
-  t.true(checkAndSet.checkValueExist);
-  t.is(text(checkAndSet.checkValue), '2');
-  const checkAndMutate = await connection.call(clientRpcs.checkAndMutate, {
-    kind: 'check_and_mutate', hashKey: utf8('user1'), checkSortKey: utf8('zz'), checkType: 1, checkOperand: new Uint8Array(0),
-    mutateList: [{ operation: 0, sortKey: utf8('f'), value: utf8('6'), setExpireTsSeconds: 0 }], returnCheckValue: false,
-  }, call);
-  t.is(checkAndMutate.error, 0);
-  const multiGet = await connection.call(clientRpcs.multiGet, {
-    kind: 'multi_get', hashKey: utf8('user1'), sortKeys: [], maxKvCount: 0, maxKvSize: 0, noValue: false,
-    startSortkey: new Uint8Array(0), stopSortkey: new Uint8Array(0), startInclusive: true, stopInclusive: false,
-    sortKeyFilterType: 0, sortKeyFilterPattern: new Uint8Array(0), reverse: false,
-  }, call);
-  t.deepEqual(multiGet.kvs.map((kv) => `${text(kv.key)}=${text(kv.value)}`), ['b=2', 'c=3', 'e=5', 'f=6', `n=5`]);
-  t.is(multiGet.server, server.address);
-  const batchGet = await connection.call(clientRpcs.batchGet, { kind: 'batch_get', keys: [{ hashKey: utf8('user1'), sortKey: utf8('c') }] }, { routing: { ...routing, partitionHash: 0n } });
-  t.deepEqual(batchGet.data.map((data) => text(data.value)), ['3']);
-  t.is((await connection.call(clientRpcs.sortkeyCount, { kind: 'sortkey_count', hashKey: utf8('user1') }, call)).count, 5n);
-  t.is((await connection.call(clientRpcs.ttl, { kind: 'ttl', key: key('user1', 'c') }, call)).ttlSeconds, -1);
-  const scanner = {
-    kind: 'get_scanner' as const, startKey: key('user1', ''), stopKey: key('user1', 'z'), startInclusive: true, stopInclusive: false,
-    batchSize: 2, noValue: false, hashKeyFilterType: 0, hashKeyFilterPattern: new Uint8Array(0), sortKeyFilterType: 0,
-    sortKeyFilterPattern: new Uint8Array(0), validatePartitionHash: false,
-  };
-  const first = await connection.call(clientRpcs.getScanner, scanner, call);
-  t.is(first.kvs.length, 2);
-  t.not(first.contextId, SCAN_CONTEXT_ID_COMPLETED);
-  const next = await connection.call(clientRpcs.scan, { kind: 'scan', contextId: first.contextId }, call);
-  t.is(next.kvs.length, 2);
-  connection.send(clientRpcs.clearScanner, { kind: 'clear_scanner', contextId: next.contextId }, call);
-  // The cleared context is gone: scanning it again is refused by the storage layer.
-  const cleared = await eventually('the scan context to be cleared', async () => {
-    const again = await connection.call(clientRpcs.scan, { kind: 'scan', contextId: next.contextId }, call);
-    return again.error !== 0 ? again : undefined;
-  });
-  t.not(cleared.error, 0);
+  await exerciseEveryClientRpc(t, connection, { appId, partitionCount: PARTITIONS }, server.address);
 });
 
 test('unknown partitions, wrong partition hashes and a lost lease are refused', async (t) => {
@@ -187,6 +129,7 @@ test('the status page and metrics show replicas, roles and requests', async (t) 
   t.regex(metrics, /pegasus_replica_prepare_list_depth\{table="stats",gpid="\d+\.\d+"\} \d+/);
   t.regex(metrics, /pegasus_replica_log_bytes\{table="stats",gpid="\d+\.\d+"\} [1-9]/);
   t.regex(metrics, /pegasus_replica_learning\{table="stats",gpid="\d+\.\d+"\} 0/);
+  t.regex(metrics, /pegasus_replica_cluster_messages_total\{outcome="sent"\} [1-9]/, 'beacons and reports went out');
   t.is(await (await fetch(`http://127.0.0.1:${server.port}/healthz`)).text(), 'ok');
 });
 
@@ -274,4 +217,31 @@ test('a restarted server reopens its replicas and keeps every acknowledged write
     });
     t.is(text(read.value), `v-${hashKey}`);
   }
+});
+
+test('query_replicas is answered with reports and absent partitions; checkpoint chunks of unknown partitions are refused', async (t) => {
+  const directory = await temporaryDirectory();
+  const meta = await TestMeta.start();
+  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
+  const connection = await connect(server.port);
+  t.teardown(async () => {
+    connection.close();
+    await server.close();
+    await meta.close();
+    await directory.remove();
+  });
+  const appId = await meta.createTable('asked', PARTITIONS, 1);
+  await primaryEverywhere(meta, server, 'asked');
+  const held = { appId, partitionIndex: 2 };
+  const missing = { appId: appId + 7, partitionIndex: 0 };
+  meta.send(server.address, { kind: 'query_replicas', to: server.address, gpids: [held, missing] });
+  const answer = await eventually('the answer to query_replicas', () =>
+    meta.received.find((message) => message.kind === 'replica_reports' && !message.configSync));
+  if (answer.kind !== 'replica_reports') throw new Error('not a report');
+  t.deepEqual(answer.replicas.map((report) => report.gpid), [held]);
+  t.true((answer.replicas[0]?.ballot ?? 0n) >= 1n);
+  t.deepEqual(answer.absent, [missing]);
+
+  const chunk = await connection.call(clusterRpcs.checkpointChunk, { gpid: missing, decree: 1n, offset: 0n, maxBytes: 1024 });
+  t.is(chunk.error, 'ERR_OBJECT_NOT_FOUND');
 });

@@ -134,6 +134,8 @@ export class TestMeta {
           this.send(action.to, action);
           break;
         case 'create_table_reply':
+        case 'drop_table_reply':
+        case 'recall_table_reply':
         case 'node_state':
           break;
       }

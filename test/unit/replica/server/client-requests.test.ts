@@ -37,7 +37,7 @@ function setup(options: { inFlightMax?: number } = {}) {
   } as unknown as ReplicaHost;
   const entry = (): HostedEntry => ({ replica, app: { appId: 3, name: 't', partitionCount: 4, status: state.dropped ? 'dropped' : 'available' } });
   const clock = new ManualClock();
-  const metrics: ReplicaMetrics = new ReplicaMetrics({ replicas: () => [], requestsInFlight: (): number => requests.requestsInFlight, leaseValid: () => state.leaseValid });
+  const metrics: ReplicaMetrics = new ReplicaMetrics({ replicas: () => [], requestsInFlight: (): number => requests.requestsInFlight, leaseValid: () => state.leaseValid, transport: () => undefined });
   const requests: ClientRequests = new ClientRequests({
     server: '127.0.0.1:9', clock, metrics,
     hosted: (gpid) => (gpid.appId === 3 && gpid.partitionIndex === 1 ? entry() : undefined),
