@@ -7,7 +7,7 @@
 import type { Clock } from '../../common/clock.ts';
 import type { Random } from '../../common/random.ts';
 import { clientRpcs } from '../../cluster/rpc/rpc-methods.ts';
-import { CLIENT_BATCH_CONCURRENCY_MAX, CLIENT_BATCH_ITEMS_MAX, CLIENT_DEL_RANGE_BATCH_COUNT } from '../../common/limits.ts';
+import { CLIENT_BATCH_CONCURRENCY_MAX, CLIENT_BATCH_ITEMS_MAX, CLIENT_DEL_RANGE_BATCH_COUNT, META_PARTITIONS_PER_TABLE_MAX } from '../../common/limits.ts';
 import type {
   BatchResult, CallOptions, CheckAndMutateOptions, CheckAndMutateResult, CheckAndSetOptions, CheckAndSetResult, CheckType,
   CompareExchangeResult, DelRangeOptions, FullKey, FullKeyValue, IncrOptions, MultiGetOptions, MultiGetResult,
@@ -197,13 +197,13 @@ export class Table {
   }
 
   /**
-   * Up to `maxScannerCount` scanners that together cover the whole table, each over a share of
+   * min(maxScannerCount, partitionCount) scanners that together cover the whole table, each over a share of
    * the partitions (in no particular key order). Use them in parallel.
    */
   getUnorderedScanners(maxScannerCount: number, options: ScanOptions = {}): Scanner[] {
     const context: OperationContext = { table: this.name, operation: 'getUnorderedScanners' };
     const count = this.partitionCount;
-    const scanners = positiveIntegerOf(maxScannerCount, 'maxScannerCount', count, context, 1);
+    const scanners = Math.min(count, positiveIntegerOf(maxScannerCount, 'maxScannerCount', META_PARTITIONS_PER_TABLE_MAX, context, 1));
     const groups: number[][] = Array.from({ length: scanners }, () => []);
     for (let index = 0; index < count; index++) groups[index % scanners]?.push(index);
     return groups.map((indices) => new PartitionScanner(this, indices.map((index) => fullScanPlan(this.name, index, options)), options));
