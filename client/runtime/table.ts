@@ -239,13 +239,15 @@ export class Table {
   /** @internal The retry loop of one operation within `budget`. */
   async run<Request, Response, Result>(operation: Operation<Request, Response, Result>, budget: Budget): Promise<Result> {
     const { clock, random, transport } = this.runtime;
+    let last: PegasusClientError | undefined;
     for (let attempts = 0; ;) {
       if (budget.signal?.aborted === true) throw abortedError(operation.context, budget.signal);
       const routing = this.routingTable;
       const route = routing.route(operation.locator);
       const where: OperationContext = { ...operation.context, partitionIndex: route.partitionIndex, ...(route.primary === '' ? {} : { server: route.primary }) };
       const remainingMs = budget.deadlineMs - clock.monotonicMs();
-      if (remainingMs <= 0) throw timeoutError(where, budget);
+      // Out of time after failures: the last failure says more than "timeout".
+      if (remainingMs <= 0) throw last ?? timeoutError(where, budget);
       let failure: ReplicaFailure;
       let cause: unknown;
       if (route.primary === '') {
@@ -274,10 +276,9 @@ export class Table {
         if (code === 'ERR_TIMEOUT') throw timeoutError(where, budget, cause);
         throw new PegasusClientError(code, what, where, { cause });
       }
+      last = new PegasusClientError(code, `${what}; gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} within ${budget.timeoutMs} ms`, where, { cause });
       const delayMs = backoffDelayMs({ attempts, remainingMs: budget.deadlineMs - clock.monotonicMs(), jitter: random.next() });
-      if (delayMs === undefined) {
-        throw new PegasusClientError(code, `${what}; gave up after ${attempts} attempts within ${budget.timeoutMs} ms`, where, { cause });
-      }
+      if (delayMs === undefined) throw last;
       await pause(delayMs, budget.signal, where);
     }
   }
