@@ -7,7 +7,7 @@
 // to the partition gets ERR_PARENT_PARTITION_MISUSED. Tests can move a partition to another
 // server, restart a server on its port, stop one, and make a meta server forward to the leader.
 
-import { ManualClock } from '../../common/clock.ts';
+import { systemClock, type Clock } from '../../common/clock.ts';
 import { clientRpcs } from '../../cluster/rpc/index.ts';
 import type { PartitionConfiguration, QueryCfgResponse } from '../../cluster/rpc/index.ts';
 import { HandlerTable, RpcServer, rpcError, type RpcErrorReply } from '../../cluster/rpc/node/index.ts';
@@ -57,8 +57,8 @@ export interface ClientClusterOptions {
 }
 
 export class ClientCluster {
-  /** Server-side time: record expiry and scan-context idleness. Starts at the real time. */
-  readonly clock = new ManualClock(Date.now(), 0);
+  /** Server-side time: record expiry and scan-context idleness. Real time, plus what tests advance. */
+  readonly clock = new AdvancingClock();
   readonly replicas: ReplicaHandle[] = [];
   readonly metas: MetaHandle[] = [];
   readonly tableName: string;
@@ -238,4 +238,18 @@ function configuration(appId: number, index: number, ballot: bigint, primary: st
     lastCommittedDecree: 0n,
     partitionFlags: 0,
   };
+}
+
+/** The system clock, moved forward by tests (the client computes expiry from the real time). */
+class AdvancingClock implements Clock {
+  private offsetMs = 0;
+  nowMs(): number {
+    return systemClock.nowMs() + this.offsetMs;
+  }
+  monotonicMs(): number {
+    return systemClock.monotonicMs() + this.offsetMs;
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
 }
