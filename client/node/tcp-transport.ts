@@ -48,7 +48,7 @@ export class TcpTransport implements Transport {
 
   /** The open connection to `address`, made now if there is none or the last one broke. */
   private async connectionTo(address: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<RpcConnection> {
-    if (this.closed) throw new TransportError('ERR_SESSION_RESET', 'the client is closed', address);
+    if (this.closed) throw new TransportError('ERR_SERVICE_NOT_ACTIVE', 'the client is closed', address);
     let pending = this.connections.get(address);
     if (pending !== undefined) {
       const ready = await pending.catch(() => null);
@@ -69,7 +69,7 @@ export class TcpTransport implements Transport {
     const connection = await withAbort(connecting, signal, address);
     if (this.closed) {
       connection.close();
-      throw new TransportError('ERR_SESSION_RESET', 'the client is closed', address);
+      throw new TransportError('ERR_SERVICE_NOT_ACTIVE', 'the client is closed', address);
     }
     return connection;
   }

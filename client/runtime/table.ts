@@ -249,7 +249,7 @@ export class Table {
       // Out of time after failures: the last failure says more than "timeout".
       if (remainingMs <= 0) throw last ?? timeoutError(where, budget);
       let failure: ReplicaFailure;
-      let cause: unknown;
+      let cause: TransportError | undefined;
       if (route.primary === '') {
         failure = 'NO_PRIMARY';
       } else {
@@ -269,7 +269,7 @@ export class Table {
       }
       attempts++;
       const code = failure === 'NO_PRIMARY' ? 'ERR_INVALID_STATE' : failure;
-      const what = failure === 'NO_PRIMARY' ? `partition ${route.partitionIndex} has no primary` : `the server answered ${failure}`;
+      const what = cause === undefined ? `partition ${route.partitionIndex} has no primary` : cause.reason;
       const action = failureAction(failure);
       if (action.refresh) await this.refresh(routing.version, budget);
       if (!action.retry) {

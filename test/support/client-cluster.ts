@@ -62,9 +62,9 @@ export class ClientCluster {
   readonly replicas: ReplicaHandle[] = [];
   readonly metas: MetaHandle[] = [];
   readonly tableName: string;
-  readonly appId: number;
+  appId: number;
   readonly partitionCount: number;
-  private readonly partitions: HostedPartition[] = [];
+  private partitions: HostedPartition[] = [];
 
   private constructor(options: ClientClusterOptions) {
     this.tableName = options.tableName ?? 'test';
@@ -76,10 +76,7 @@ export class ClientCluster {
   static async start(options: ClientClusterOptions = {}): Promise<ClientCluster> {
     const cluster = new ClientCluster(options);
     const replicaCount = options.replicaCount ?? 2;
-    for (let index = 0; index < cluster.partitionCount; index++) {
-      const partition = await Partition.open(new MemoryEngine(), { clock: cluster.clock, partitionIndex: index, partitionCount: cluster.partitionCount });
-      cluster.partitions.push({ partition, decree: partition.appliedDecree, ballot: 1n, host: index % replicaCount });
-    }
+    cluster.partitions = await cluster.emptyPartitions(replicaCount);
     for (let i = 0; i < replicaCount; i++) {
       const handle: ReplicaHandle = { address: '', served: [], refused: 0, cleared: [], server: null, port: 0 };
       const server = new RpcServer({ handlers: cluster.replicaHandlers(handle), log: () => undefined });
@@ -115,6 +112,14 @@ export class ClientCluster {
     hosted.ballot++;
   }
 
+  /** Drops the table and creates it again under a new app id, empty; old app ids are refused. */
+  async recreateTable(appId: number): Promise<void> {
+    const old = this.partitions;
+    this.partitions = await this.emptyPartitions(this.replicas.length);
+    this.appId = appId;
+    for (const hosted of old) await hosted.partition.close();
+  }
+
   /** Closes replica server `i` (its connections drop); its partitions stay in the routing table. */
   async stopReplica(i: number): Promise<void> {
     const handle = this.replica(i);
@@ -139,6 +144,15 @@ export class ClientCluster {
     for (const replica of this.replicas) await replica.server?.close();
     for (const meta of this.metas) await meta.server.close();
     for (const hosted of this.partitions) await hosted.partition.close();
+  }
+
+  private async emptyPartitions(replicaCount: number): Promise<HostedPartition[]> {
+    const partitions: HostedPartition[] = [];
+    for (let index = 0; index < this.partitionCount; index++) {
+      const partition = await Partition.open(new MemoryEngine(), { clock: this.clock, partitionIndex: index, partitionCount: this.partitionCount });
+      partitions.push({ partition, decree: partition.appliedDecree, ballot: 1n, host: index % replicaCount });
+    }
+    return partitions;
   }
 
   private partition(index: number): HostedPartition {

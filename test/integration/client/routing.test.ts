@@ -140,3 +140,66 @@ test('many calls in flight share one connection per server', async (t) => {
     await cluster.stop();
   }
 });
+
+test('a table dropped and created again: the old app id is refused, the client picks up the new one', async (t) => {
+  const cluster = await ClientCluster.start();
+  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 3000 });
+  try {
+    const table = await client.openTable(cluster.tableName);
+    await table.set('h', 's', 'old');
+    t.is(table.appId, 2);
+    await cluster.recreateTable(7);
+    t.is(await table.get('h', 's'), null, 'the new table is empty');
+    t.is(table.appId, 7);
+    await table.set('h', 's', 'new');
+    t.is(text(await table.get('h', 's')), 'new');
+  } finally {
+    await client.close();
+    await cluster.stop();
+  }
+});
+
+test('closing the client ends the calls in flight with an error instead of retrying', async (t) => {
+  const cluster = await ClientCluster.start();
+  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 60_000 });
+  try {
+    const table = await client.openTable(cluster.tableName);
+    const calls = Array.from({ length: 50 }, (_, i) => table.set(`c${i}`, 's', 'v').then(() => 'ok', (error: unknown) => error));
+    await client.close();
+    const outcomes = await Promise.all(calls);
+    for (const outcome of outcomes) {
+      if (outcome === 'ok') continue;
+      t.true(outcome instanceof PegasusClientError);
+      t.is((outcome as PegasusClientError).code, 'ERR_SERVICE_NOT_ACTIVE');
+    }
+    const after = await t.throwsAsync(table.get('c0', 's'), { instanceOf: PegasusClientError });
+    t.regex(after?.message ?? '', /the client is closed/);
+    await t.throwsAsync(client.openTable(cluster.tableName), { instanceOf: PegasusClientError, message: /the client is closed/ });
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('a scanner whose partition moved mid-scan starts again just after the last key it returned', async (t) => {
+  const cluster = await ClientCluster.start();
+  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 5000 });
+  try {
+    const table = await client.openTable(cluster.tableName);
+    const sortKeys = Array.from({ length: 60 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await table.multiSet('scan', sortKeys.map((sortKey) => ({ sortKey, value: 'v' })));
+    const scanner = table.getScanner('scan', '', '', { batchSize: 10 });
+    const seen: string[] = [];
+    const first = await scanner.nextBatch();
+    seen.push(...(first ?? []).map((item) => text(item.sortKey) ?? ''));
+    // The partition moves: the new server knows nothing of the old server's scan context.
+    const index = partitionOf('scan', 8);
+    cluster.movePartition(index, 1 - cluster.hostOf(index));
+    for (let batch = await scanner.nextBatch(); batch !== null; batch = await scanner.nextBatch()) {
+      seen.push(...batch.map((item) => text(item.sortKey) ?? ''));
+    }
+    t.deepEqual(seen, sortKeys);
+  } finally {
+    await client.close();
+    await cluster.stop();
+  }
+});
