@@ -26,3 +26,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * A plain Uint8Array of its own for bytes handed to the caller: decoded fields may be views into
+ * a larger receive buffer (a Node Buffer), which would keep it alive and is not a plain Uint8Array.
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}

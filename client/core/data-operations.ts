@@ -13,7 +13,7 @@ import type {
   CheckAndMutateOptions, CheckAndMutateResult, CheckAndSetOptions, CheckAndSetResult, CompareExchangeResult, IncrOptions,
   MultiGetOptions, MultiGetResult, MultiGetSortKeysResult, Mutation, SetOptions, SortKeyRange, SortKeyValue,
 } from './api-types.ts';
-import { bytesEqual, EMPTY_BYTES, toBytes, type Bytes } from './bytes.ts';
+import { bytesEqual, EMPTY_BYTES, ownBytes, toBytes, type Bytes } from './bytes.ts';
 import { contextOf, storageFailure, type BuildContext, type Operation } from './operation.ts';
 import { partitionHashOf } from './partition-hash.ts';
 import {
@@ -63,7 +63,7 @@ export function getOperation(build: BuildContext, hashKey: Bytes, sortKey: Bytes
     finish: (response, where) => {
       if (response.error === StorageStatus.notFound) return null;
       if (response.error !== StorageStatus.ok) throw storageFailure(response.error, where);
-      return response.value;
+      return ownBytes(response.value);
     },
   };
 }
@@ -163,7 +163,7 @@ export function multiGetOperation(
     locator: hashRouted(hk),
     finish: (response, where) => {
       if (response.error !== StorageStatus.ok && response.error !== StorageStatus.incomplete) throw storageFailure(response.error, where);
-      const values: SortKeyValue[] = response.kvs.map((kv) => ({ sortKey: kv.key, value: kv.value }));
+      const values: SortKeyValue[] = response.kvs.map((kv) => ({ sortKey: ownBytes(kv.key), value: ownBytes(kv.value) }));
       return { allFetched: response.error === StorageStatus.ok, values };
     },
   };
@@ -351,7 +351,7 @@ function checkResult(response: CheckAndSetResponse | CheckAndMutateResponse) {
   return {
     checkValueReturned: response.checkValueReturned,
     checkValueExist: response.checkValueReturned && response.checkValueExist,
-    checkValue: response.checkValueReturned && response.checkValueExist ? response.checkValue : null,
+    checkValue: response.checkValueReturned && response.checkValueExist ? ownBytes(response.checkValue) : null,
   };
 }
 

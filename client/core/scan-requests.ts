@@ -6,7 +6,7 @@ import type { GetScannerRequest, KeyValue } from '../../cluster/storage/requests
 import { decodeKey, encodeKey, FULL_SCAN_START, FULL_SCAN_STOP, hashKeyStop } from '../../cluster/storage/key-schema.ts';
 import { CLIENT_SCAN_BATCH_SIZE_DEFAULT, SCAN_BATCH_COUNT_MAX } from '../../common/limits.ts';
 import type { ScanItem, ScanOptions } from './api-types.ts';
-import { toBytes, type Bytes } from './bytes.ts';
+import { ownBytes, toBytes, type Bytes } from './bytes.ts';
 import { PegasusClientError, type OperationContext } from './client-error.ts';
 import { booleanOf, filterOf, hashKeyBytes, positiveIntegerOf } from './validate.ts';
 
@@ -63,9 +63,9 @@ export function resumeAfter(request: GetScannerRequest, lastKey: Uint8Array): Ge
 /** Scan results (composite keys) as items. A key that does not decode is the server's fault. */
 export function scanItems(kvs: readonly KeyValue[], where: OperationContext): ScanItem[] {
   return kvs.map((kv) => {
-    const decoded = decodeKey(kv.key);
+    const decoded = decodeKey(ownBytes(kv.key));
     if (decoded === undefined) throw new PegasusClientError('ERR_INVALID_DATA', 'the server returned a malformed key in a scan', where, { retriable: false });
-    return { hashKey: decoded.hashKey, sortKey: decoded.sortKey, value: kv.value };
+    return { hashKey: decoded.hashKey, sortKey: decoded.sortKey, value: ownBytes(kv.value) };
   });
 }
 

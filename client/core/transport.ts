@@ -2,7 +2,8 @@
 // the edge transport POSTs the same frames to /rpc with fetch. A transport keeps its own
 // connections; it reports every failure as a TransportError whose code is an rDSN error name:
 // the server's answer (ERR_OBJECT_NOT_FOUND, ERR_INVALID_STATE, ...), ERR_TIMEOUT when no answer
-// came in time, ERR_SESSION_RESET when the connection broke or could not be made.
+// came in time, ERR_SESSION_RESET when the connection broke or could not be made,
+// ERR_SERVICE_NOT_ACTIVE once the transport is closed (so calls stop instead of retrying).
 
 import type { ErrorName } from '../../cluster/rpc/error-code.ts';
 import type { RequestRouting } from '../../cluster/rpc/request-frame.ts';
@@ -27,7 +28,11 @@ export interface Transport {
 
 export class TransportError extends PegasusError<ErrorName> {
   override readonly name = 'TransportError';
-  constructor(code: ErrorName, message: string, readonly server: string, options?: { readonly cause?: unknown }) {
-    super(code, `${code}: ${message}`, code === 'ERR_TIMEOUT' || code === 'ERR_SESSION_RESET', options);
+  /** The message without the code. */
+  readonly reason: string;
+
+  constructor(code: ErrorName, reason: string, readonly server: string, options?: { readonly cause?: unknown }) {
+    super(code, `${code}: ${reason}`, code === 'ERR_TIMEOUT' || code === 'ERR_SESSION_RESET', options);
+    this.reason = reason;
   }
 }

@@ -4,6 +4,7 @@
 // ERR_SESSION_RESET when the connection broke or could not be made.
 
 import { RpcCallError, RpcConnection } from '../../cluster/rpc/node/rpc-connection.ts';
+import { RpcCodecError } from '../../cluster/rpc/codec-error.ts';
 import type { RpcMethod } from '../../cluster/rpc/rpc-methods.ts';
 import { CLIENT_CONNECTIONS_MAX } from '../../common/limits.ts';
 import { TransportError, type Transport, type TransportCallOptions } from '../core/transport.ts';
@@ -14,7 +15,14 @@ export class TcpTransport implements Transport {
 
   async call<Request, Response>(address: string, method: RpcMethod<Request, Response>, request: Request, options: TransportCallOptions): Promise<Response> {
     const connection = await this.connectionTo(address, options.timeoutMs, options.signal);
-    const call = connection.call(method, request, { timeoutMs: Math.max(1, Math.ceil(options.timeoutMs)), routing: { version: 1, ...options.routing } });
+    let call: Promise<Response>;
+    try {
+      call = connection.call(method, request, { timeoutMs: Math.max(1, Math.ceil(options.timeoutMs)), routing: { version: 1, ...options.routing } });
+    } catch (error) {
+      // The request could not be encoded: a value the wire cannot carry.
+      if (error instanceof RpcCodecError) throw new TransportError('ERR_INVALID_PARAMETERS', error.message, address, { cause: error });
+      throw error;
+    }
     try {
       return await withAbort(call, options.signal, address);
     } catch (error) {
@@ -40,7 +48,7 @@ export class TcpTransport implements Transport {
 
   /** The open connection to `address`, made now if there is none or the last one broke. */
   private async connectionTo(address: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<RpcConnection> {
-    if (this.closed) throw new TransportError('ERR_SESSION_RESET', 'the client is closed', address);
+    if (this.closed) throw new TransportError('ERR_SERVICE_NOT_ACTIVE', 'the client is closed', address);
     let pending = this.connections.get(address);
     if (pending !== undefined) {
       const ready = await pending.catch(() => null);
@@ -61,7 +69,7 @@ export class TcpTransport implements Transport {
     const connection = await withAbort(connecting, signal, address);
     if (this.closed) {
       connection.close();
-      throw new TransportError('ERR_SESSION_RESET', 'the client is closed', address);
+      throw new TransportError('ERR_SERVICE_NOT_ACTIVE', 'the client is closed', address);
     }
     return connection;
   }

@@ -60,6 +60,8 @@ export class PartitionScanner implements Scanner {
         this.planIndex++;
       } else {
         this.open = { id: outcome.contextId, server: outcome.server };
+        // Closed while this batch was in flight: release the context the server just made.
+        if (this.closed) await this.release(plan);
       }
       if (outcome.items.length > 0) return outcome.items;
     }
@@ -68,10 +70,15 @@ export class PartitionScanner implements Scanner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const open = this.open;
     const plan = this.plans[this.planIndex];
+    if (plan !== undefined) await this.release(plan);
+  }
+
+  /** clear_scanner for the open context, if any (one-way: the server never answers it). */
+  private async release(plan: ScanPlan): Promise<void> {
+    const open = this.open;
     this.open = null;
-    if (open !== null && plan !== undefined) this.table.sendOneWay(open.server, open.id, locatorOf(plan));
+    if (open !== null) this.table.sendOneWay(open.server, open.id, locatorOf(plan));
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ScanItem> {

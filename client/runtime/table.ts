@@ -7,7 +7,7 @@
 import type { Clock } from '../../common/clock.ts';
 import type { Random } from '../../common/random.ts';
 import { clientRpcs } from '../../cluster/rpc/rpc-methods.ts';
-import { CLIENT_BATCH_CONCURRENCY_MAX, CLIENT_BATCH_ITEMS_MAX, CLIENT_DEL_RANGE_BATCH_COUNT } from '../../common/limits.ts';
+import { CLIENT_BATCH_CONCURRENCY_MAX, CLIENT_BATCH_ITEMS_MAX, CLIENT_DEL_RANGE_BATCH_COUNT, META_PARTITIONS_PER_TABLE_MAX } from '../../common/limits.ts';
 import type {
   BatchResult, CallOptions, CheckAndMutateOptions, CheckAndMutateResult, CheckAndSetOptions, CheckAndSetResult, CheckType,
   CompareExchangeResult, DelRangeOptions, FullKey, FullKeyValue, IncrOptions, MultiGetOptions, MultiGetResult,
@@ -197,13 +197,13 @@ export class Table {
   }
 
   /**
-   * Up to `maxScannerCount` scanners that together cover the whole table, each over a share of
+   * min(maxScannerCount, partitionCount) scanners that together cover the whole table, each over a share of
    * the partitions (in no particular key order). Use them in parallel.
    */
   getUnorderedScanners(maxScannerCount: number, options: ScanOptions = {}): Scanner[] {
     const context: OperationContext = { table: this.name, operation: 'getUnorderedScanners' };
     const count = this.partitionCount;
-    const scanners = positiveIntegerOf(maxScannerCount, 'maxScannerCount', count, context, 1);
+    const scanners = Math.min(count, positiveIntegerOf(maxScannerCount, 'maxScannerCount', META_PARTITIONS_PER_TABLE_MAX, context, 1));
     const groups: number[][] = Array.from({ length: scanners }, () => []);
     for (let index = 0; index < count; index++) groups[index % scanners]?.push(index);
     return groups.map((indices) => new PartitionScanner(this, indices.map((index) => fullScanPlan(this.name, index, options)), options));
@@ -239,15 +239,17 @@ export class Table {
   /** @internal The retry loop of one operation within `budget`. */
   async run<Request, Response, Result>(operation: Operation<Request, Response, Result>, budget: Budget): Promise<Result> {
     const { clock, random, transport } = this.runtime;
+    let last: PegasusClientError | undefined;
     for (let attempts = 0; ;) {
       if (budget.signal?.aborted === true) throw abortedError(operation.context, budget.signal);
       const routing = this.routingTable;
       const route = routing.route(operation.locator);
       const where: OperationContext = { ...operation.context, partitionIndex: route.partitionIndex, ...(route.primary === '' ? {} : { server: route.primary }) };
       const remainingMs = budget.deadlineMs - clock.monotonicMs();
-      if (remainingMs <= 0) throw timeoutError(where, budget);
+      // Out of time after failures: the last failure says more than "timeout".
+      if (remainingMs <= 0) throw last ?? timeoutError(where, budget);
       let failure: ReplicaFailure;
-      let cause: unknown;
+      let cause: TransportError | undefined;
       if (route.primary === '') {
         failure = 'NO_PRIMARY';
       } else {
@@ -267,17 +269,16 @@ export class Table {
       }
       attempts++;
       const code = failure === 'NO_PRIMARY' ? 'ERR_INVALID_STATE' : failure;
-      const what = failure === 'NO_PRIMARY' ? `partition ${route.partitionIndex} has no primary` : `the server answered ${failure}`;
+      const what = cause === undefined ? `partition ${route.partitionIndex} has no primary` : cause.reason;
       const action = failureAction(failure);
       if (action.refresh) await this.refresh(routing.version, budget);
       if (!action.retry) {
         if (code === 'ERR_TIMEOUT') throw timeoutError(where, budget, cause);
         throw new PegasusClientError(code, what, where, { cause });
       }
+      last = new PegasusClientError(code, `${what}; gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} within ${budget.timeoutMs} ms`, where, { cause });
       const delayMs = backoffDelayMs({ attempts, remainingMs: budget.deadlineMs - clock.monotonicMs(), jitter: random.next() });
-      if (delayMs === undefined) {
-        throw new PegasusClientError(code, `${what}; gave up after ${attempts} attempts within ${budget.timeoutMs} ms`, where, { cause });
-      }
+      if (delayMs === undefined) throw last;
       await pause(delayMs, budget.signal, where);
     }
   }
