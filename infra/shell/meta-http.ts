@@ -148,8 +148,9 @@ export class MetaHttp {
           address = leader;
           continue;
         }
-        if (fields.error === 'ERR_FORWARD_TO_OTHERS') {
-          noLeader = address;
+        // No leader known yet, or the leader is still reading its state: another may answer.
+        if (fields.error === 'ERR_FORWARD_TO_OTHERS' || fields.error === 'ERR_SERVICE_NOT_ACTIVE') {
+          noLeader = `${address}: ${fields.error}${fields.message === undefined ? '' : `, ${fields.message}`}`;
           break;
         }
         const code = fields.error ?? `HTTP ${answer.status}`;
@@ -157,7 +158,7 @@ export class MetaHttp {
       }
     }
     if (noLeader !== undefined) {
-      throw new MetaUnreachableError(`no meta leader known yet (asked ${noLeader}; an election may be under way, try again shortly)`);
+      throw new MetaUnreachableError(`no meta leader ready yet (${noLeader}); an election or recovery may be under way, try again shortly`);
     }
     throw new MetaUnreachableError(`cannot reach a meta server: tried ${tried.join(', ')}; is the cluster running? (\`npx pegasus onebox start\` starts a local one)`);
   }

@@ -60,7 +60,16 @@ test('only 503s: says no leader is known yet', async (t) => {
   const noLeader = await serve((_request, _body, response) => json(response, 503, { error: 'ERR_FORWARD_TO_OTHERS', leader: '' }));
   t.teardown(() => noLeader.server.close());
   const error = await t.throwsAsync(new MetaHttp([noLeader.address]).request('GET', '/v1/nodes'), { instanceOf: MetaUnreachableError });
-  t.regex(error?.message ?? '', /no meta leader known yet/);
+  t.regex(error?.message ?? '', /no meta leader ready yet \(127\.0\.0\.1:\d+: ERR_FORWARD_TO_OTHERS\)/);
+});
+
+test('a leader still reading its state (ERR_SERVICE_NOT_ACTIVE) is skipped for the next meta server', async (t) => {
+  const recovering = await serve((_request, _body, response) => json(response, 503, { error: 'ERR_SERVICE_NOT_ACTIVE', message: 'still reading its state' }));
+  const other = await serve((_request, _body, response) => json(response, 200, { nodes: [] }));
+  t.teardown(() => { recovering.server.close(); other.server.close(); });
+  t.deepEqual(await new MetaHttp([recovering.address, other.address]).request('GET', '/v1/nodes'), { nodes: [] });
+  const alone = await t.throwsAsync(new MetaHttp([recovering.address]).request('GET', '/v1/nodes'), { instanceOf: MetaUnreachableError });
+  t.regex(alone?.message ?? '', /ERR_SERVICE_NOT_ACTIVE, still reading its state/);
 });
 
 test('redirect loops stop after the bound', async (t) => {
