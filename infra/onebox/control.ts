@@ -2,17 +2,20 @@
 // background (a detached launcher whose readiness is read from the state file), stop it (from any
 // shell, through the state file) and clean its directory (never while it runs).
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ONEBOX_PROCESS_READY_TIMEOUT_MS, ONEBOX_STOP_TIMEOUT_MS, ONEBOX_TABLE_HEALTHY_TIMEOUT_MS, SERVICE_START_TIMEOUT_MS,
+  ONEBOX_PROCESS_READY_TIMEOUT_MS, ONEBOX_STOP_TIMEOUT_MS, ONEBOX_TABLE_HEALTHY_TIMEOUT_MS, SERVICE_PROBE_TIMEOUT_MS, SERVICE_START_TIMEOUT_MS,
 } from '../../common/limits.ts';
-import { REPO_ROOT } from '../endpoints.ts';
+import { ZooKeeperSession } from '../../cluster/meta/store/zookeeper-session.ts';
+import { REPO_ROOT, endpoints } from '../endpoints.ts';
+import { SERVICES } from '../services/orchestrator.ts';
+import { removeTree } from '../services/zookeeper-tree.ts';
 import { isAlive, latestRun } from '../services/process.ts';
 import type { OneboxOptions } from './options.ts';
 import { describeOnebox } from './plan.ts';
-import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile } from './state.ts';
+import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile, zkRootFile } from './state.ts';
 import { Onebox, OneboxError } from './supervisor.ts';
 
 export const LAUNCHER_ENTRY = 'infra/onebox/main.ts';
@@ -155,8 +158,25 @@ export async function stopOnebox(dir: string): Promise<string> {
   return [...lines, `onebox in ${dir} stopped; its data stays (\`npx pegasus onebox clean\` removes it)`].join('\n');
 }
 
-/** Removes the onebox directory; refuses while anything of it runs, or if it is not a onebox's. */
-export function cleanOnebox(dir: string): string {
+/** Removes this onebox's ZooKeeper root, if it has one; says what happened. */
+async function removeZkRoot(dir: string): Promise<string | undefined> {
+  const file = zkRootFile(dir);
+  if (!existsSync(file)) return undefined;
+  const root = readFileSync(file, 'utf8').trim();
+  if (!root.startsWith('/pegasus-ts/onebox-')) return `left ZooKeeper alone: ${file} names ${JSON.stringify(root)}, not a onebox root`;
+  const { connectString } = endpoints().zookeeper;
+  if (!(await SERVICES.zookeeper.healthy(endpoints()))) return `ZooKeeper root ${root} left in place: ZooKeeper does not answer on ${connectString}`;
+  const session = await ZooKeeperSession.connect({ connectString, connectTimeoutMs: SERVICE_PROBE_TIMEOUT_MS, operationTimeoutMs: SERVICE_PROBE_TIMEOUT_MS });
+  try {
+    const removed = await removeTree(session, root);
+    return `removed ZooKeeper root ${root} (${removed} nodes) from ${connectString}`;
+  } finally {
+    session.close();
+  }
+}
+
+/** Removes the onebox directory (and its ZooKeeper root); refuses while anything of it runs, or if it is not a onebox's. */
+export async function cleanOnebox(dir: string): Promise<string> {
   const state = readState(dir);
   const launcher = liveLauncher(dir, state);
   const servers = liveServers(dir, state);
@@ -168,6 +188,7 @@ export function cleanOnebox(dir: string): string {
   if (!existsSync(join(dir, ONEBOX_MARKER_FILE))) {
     throw new OneboxError(`${dir} was not made by a onebox (no ${ONEBOX_MARKER_FILE} in it); not removing it`);
   }
+  const zk = await removeZkRoot(dir);
   rmSync(dir, { recursive: true, force: true });
-  return `removed ${dir}`;
+  return [...(zk === undefined ? [] : [zk]), `removed ${dir}`].join('\n');
 }

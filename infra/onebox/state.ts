@@ -25,6 +25,11 @@ export function stateFile(dir: string): string {
   return join(dir, 'onebox.json');
 }
 
+/** Holds this onebox's ZooKeeper root path (with --zk), so that `clean` can remove it too. */
+export function zkRootFile(dir: string): string {
+  return join(dir, 'zk-root');
+}
+
 export function launcherLog(dir: string): string {
   return join(dir, 'onebox.log');
 }

@@ -19,7 +19,7 @@ import { metaApi } from '../shell/meta-api.ts';
 import { MetaApiError, MetaHttp, ShellError } from '../shell/meta-http.ts';
 import { ONEBOX_HOST, type OneboxOptions } from './options.ts';
 import { planOnebox, type OneboxPlan, type RunningServer, type ServerPlan } from './plan.ts';
-import { ONEBOX_MARKER_FILE, liveLauncher, liveServers, readState, stateFile, writeState, type OneboxState } from './state.ts';
+import { ONEBOX_MARKER_FILE, liveLauncher, liveServers, readState, stateFile, writeState, zkRootFile, type OneboxState } from './state.ts';
 
 /** Starting the onebox failed; the message says why and, for a server, shows the end of its log. */
 export class OneboxError extends Error {}
@@ -42,7 +42,7 @@ function portFree(port: number): Promise<boolean> {
 
 /** ZooKeeper root of this onebox: kept in its directory, so `clean` followed by `start` begins afresh. */
 function zkRoot(dir: string): string {
-  const file = join(dir, 'zk-root');
+  const file = zkRootFile(dir);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const root = `/pegasus-ts/onebox-${randomBytes(4).toString('hex')}`;
   writeFileSync(file, `${root}\n`);

@@ -82,7 +82,7 @@ async function execute(command: Command, globals: GlobalOptions, io: ShellIo): P
     case 'onebox_stop':
       return formatDone(await stopOnebox(command.dir), { stopped: true, dir: command.dir });
     case 'onebox_clean':
-      return formatDone(cleanOnebox(command.dir), { cleaned: true, dir: command.dir });
+      return formatDone(await cleanOnebox(command.dir), { cleaned: true, dir: command.dir });
     case 'ls':
     case 'create':
     case 'drop':

@@ -1,6 +1,7 @@
 // Proves `pegasus onebox start --metas 3 --zk` on the real ZooKeeper, on free ports: three meta
 // servers elect one leader, the `pegasus` command asked at a follower follows the redirect to it,
-// and after the leader is killed with SIGKILL another takes over and the same commands still work.
+// and after the leader is killed with SIGKILL another takes over and the same commands still work;
+// `onebox clean` then removes the onebox's ZooKeeper root along with its directory.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import type { OneboxState } from '../../../infra/onebox/state.ts';
 import { freeOneboxBasePort, pegasus } from '../../support/pegasus-cli.ts';
-import { requireService } from '../../support/services.ts';
+import { endpoints, requireService } from '../../support/services.ts';
+import { ZooKeeperSession } from '../../../cluster/meta/store/zookeeper-session.ts';
 
 interface ClusterJson { readonly self: string; readonly leader: string; readonly metas: readonly string[] }
 
@@ -57,4 +59,16 @@ test('three meta servers on ZooKeeper: redirects to the leader, and a new leader
 
   const stopped = await pegasus(['onebox', 'stop', '--dir', dir]);
   t.is(stopped.code, 0, stopped.stderr);
+
+  const root = readFileSync(join(dir, 'zk-root'), 'utf8').trim();
+  const session = await ZooKeeperSession.connect({ connectString: endpoints().zookeeper.connectString });
+  try {
+    t.true((await session.getChildren(root)).length > 0, `the meta servers kept their state under ${root}`);
+    const cleaned = await pegasus(['onebox', 'clean', '--dir', dir]);
+    t.is(cleaned.code, 0, cleaned.stderr);
+    t.regex(cleaned.stdout, new RegExp(`removed ZooKeeper root ${root} \\(\\d+ nodes\\)`));
+    await t.throwsAsync(session.getChildren(root), undefined, 'the root is gone from ZooKeeper');
+  } finally {
+    session.close();
+  }
 });
