@@ -1,0 +1,200 @@
+// Three (or more) ReplicaHosts in one process over real RocksDB and real FileLogStores in temp
+// directories, wired by an in-memory outbox that delivers peer messages asynchronously, and a
+// scripted meta server that accepts every change whose ballot is current + 1 and tells everyone.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../../common/clock.ts';
+import { ReplicaHost } from '../../../cluster/replica/host/index.ts';
+import type { ReplicaHostOptions, ReplicaHostTuning } from '../../../cluster/replica/host/index.ts';
+import type {
+  ConfigChangeKind, ConfigChangeRequest, Gpid, NodeId, PartitionConfiguration, PeerMessage, ReplicaCoreOptions,
+} from '../../../cluster/replication/index.ts';
+import { emptyConfiguration } from '../../../cluster/replication/index.ts';
+import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from '../../../cluster/rpc/cluster-messages.ts';
+
+export const GPID: Gpid = { appId: 1, partitionIndex: 0 };
+export const APP: AppSummary = { appId: 1, name: 'temp', partitionCount: 1, status: 'available' };
+const TICK_MS = 5;
+
+export interface Delivered {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly message: PeerMessage;
+}
+
+export interface ClusterOptions {
+  readonly nodes: readonly NodeId[];
+  readonly coreOptions?: Partial<ReplicaCoreOptions>;
+  readonly tuning?: Partial<ReplicaHostTuning>;
+  readonly fsync?: 'always' | 'never';
+}
+
+export class HostCluster {
+  readonly hosts = new Map<NodeId, ReplicaHost>();
+  readonly delivered: Delivered[] = [];
+  readonly logLines: string[] = [];
+  readonly chunkRequests: { from: NodeId; request: CheckpointChunkRequest }[] = [];
+  /** Messages to or from these nodes are dropped. */
+  readonly cut = new Set<NodeId>();
+  config: PartitionConfiguration = emptyConfiguration(GPID, 3);
+  /** Called when a host acknowledges a write etc.; tests hook in to check order facts. */
+  onDeliver: ((delivered: Delivered) => void) | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
+  private constructor(readonly root: string, readonly options: ClusterOptions) {}
+
+  static async start(options: ClusterOptions): Promise<HostCluster> {
+    const root = await mkdtemp(join(tmpdir(), 'replica-host-'));
+    const cluster = new HostCluster(root, options);
+    for (const node of options.nodes) await cluster.open(node);
+    cluster.ticker = setInterval(() => {
+      for (const host of cluster.hosts.values()) host.step({ kind: 'tick' });
+    }, TICK_MS);
+    return cluster;
+  }
+
+  directoryOf(node: NodeId): string {
+    return join(this.root, node.replace(':', '_'), 'replicas', `${GPID.appId}.${GPID.partitionIndex}`);
+  }
+
+  host(node: NodeId): ReplicaHost {
+    const host = this.hosts.get(node);
+    if (host === undefined) throw new Error(`${node} is not open`);
+    return host;
+  }
+
+  async open(node: NodeId, tuning?: Partial<ReplicaHostTuning>): Promise<ReplicaHost> {
+    const options: ReplicaHostOptions = {
+      directory: this.directoryOf(node),
+      gpid: GPID,
+      app: APP,
+      self: node,
+      fsync: this.options.fsync ?? 'always',
+      clock: systemClock,
+      outbox: {
+        sendPeer: (to, message) => this.deliverLater(() => this.deliverPeer(node, to, message)),
+        requestConfigChange: (request) => this.deliverLater(() => this.metaReceive(node, request)),
+        fetchCheckpointChunk: (from, request) => this.fetchChunk(from, request),
+      },
+      coreOptions: this.options.coreOptions ?? {},
+      log: (line) => this.logLines.push(`${node} ${line}`),
+      tuning: { ...this.options.tuning, ...tuning },
+    };
+    const host = await ReplicaHost.open(options);
+    this.hosts.set(node, host);
+    return host;
+  }
+
+  async close(node: NodeId): Promise<void> {
+    const host = this.host(node);
+    this.hosts.delete(node);
+    await host.close();
+  }
+
+  async stop(): Promise<void> {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const node of [...this.hosts.keys()]) await this.close(node);
+    await rm(this.root, { recursive: true, force: true });
+  }
+
+  // --- scripted meta ---
+
+  /** Meta sends a proposal to `to` carrying its current configuration. */
+  propose(to: NodeId, type: ConfigChangeKind, node: NodeId): void {
+    this.hosts.get(to)?.step({ kind: 'meta', message: { kind: 'config_proposal', type, node, config: this.config } });
+  }
+
+  /** Meta writes a configuration itself (a node declared dead) and tells every host. */
+  setConfig(config: PartitionConfiguration): void {
+    this.config = config;
+    for (const host of this.hosts.values()) host.step({ kind: 'meta', message: { kind: 'config_sync', config } });
+  }
+
+  private metaReceive(from: NodeId, request: ConfigChangeRequest): void {
+    const host = this.hosts.get(from);
+    if (host === undefined || this.cut.has(from)) return;
+    if (request.config.ballot !== this.config.ballot + 1n) {
+      host.step({ kind: 'meta', message: { kind: 'config_change_reply', error: 'ERR_INVALID_VERSION', config: this.config } });
+      return;
+    }
+    const previous = this.config;
+    const dropped = [previous.primary, ...previous.secondaries].filter(
+      (n) => n !== '' && n !== request.config.primary && !request.config.secondaries.includes(n),
+    );
+    this.config = { ...request.config, lastDrops: [...previous.lastDrops, ...dropped].slice(-3) };
+    host.step({ kind: 'meta', message: { kind: 'config_change_reply', error: 'ERR_OK', config: this.config } });
+    for (const [node, other] of this.hosts) {
+      if (node !== from) other.step({ kind: 'meta', message: { kind: 'config_sync', config: this.config } });
+    }
+  }
+
+  // --- network ---
+
+  private deliverLater(work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, 0);
+    this.timers.add(timer);
+  }
+
+  private deliverPeer(from: NodeId, to: NodeId, message: PeerMessage): void {
+    const host = this.hosts.get(to);
+    if (host === undefined || this.cut.has(from) || this.cut.has(to) || !this.hosts.has(from)) return;
+    const delivered = { from, to, message };
+    this.delivered.push(delivered);
+    this.onDeliver?.(delivered);
+    host.step({ kind: 'peer', from, message });
+  }
+
+  private async fetchChunk(from: NodeId, request: CheckpointChunkRequest): Promise<CheckpointChunkResponse> {
+    await new Promise<void>((resolve) => this.deliverLater(resolve));
+    const host = this.hosts.get(from);
+    if (host === undefined || this.cut.has(from)) throw new Error(`${from} is unreachable`);
+    this.chunkRequests.push({ from, request });
+    return host.serveCheckpointChunk(request);
+  }
+
+  // --- waiting ---
+
+  /** Polls until `condition` holds; fails with `what` after a generous bound (not a timing assertion). */
+  async until(what: string, condition: () => boolean, boundMs = 30_000): Promise<void> {
+    const started = Date.now();
+    while (!condition()) {
+      if (Date.now() - started > boundMs) {
+        throw new Error(`gave up waiting for ${what}; config b${this.config.ballot} ${this.config.primary}+[${this.config.secondaries.join(',')}]; ` +
+          `hosts: ${[...this.hosts].map(([n, h]) => `${n}:${h.info().role}/b${h.info().ballot}/c${h.info().committedDecree}/a${h.info().appliedDecree}`).join(' ')}\n` +
+          this.logLines.slice(-30).join('\n'));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  healthy(primary: NodeId, secondaries: readonly NodeId[]): boolean {
+    const config = this.config;
+    return config.primary === primary && secondaries.every((s) => config.secondaries.includes(s)) &&
+      config.secondaries.length === secondaries.length &&
+      this.hosts.get(primary)?.info().role === 'primary' &&
+      secondaries.every((s) => this.hosts.get(s)?.info().role === 'secondary');
+  }
+
+  /** Meta assigns `primary`, then adds each secondary (it learns and is upgraded). */
+  async formGroup(primary: NodeId, secondaries: readonly NodeId[]): Promise<void> {
+    this.propose(primary, 'assign_primary', primary);
+    await this.until(`${primary} primary`, () => this.config.primary === primary && this.hosts.get(primary)?.info().role === 'primary');
+    const added: NodeId[] = [];
+    for (const node of secondaries) {
+      added.push(node);
+      await this.addSecondary(primary, node, [...added]);
+    }
+  }
+
+  async addSecondary(primary: NodeId, node: NodeId, expected: readonly NodeId[]): Promise<void> {
+    this.propose(primary, 'add_secondary', node);
+    await this.until(`${node} secondary`, () => this.healthy(primary, expected));
+  }
+}
