@@ -16,7 +16,7 @@ import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
 import {
   HOST_CHECKPOINT_CHUNK_BYTES, HOST_CHECKPOINT_EVERY_DECREES, HOST_CHECKPOINT_FETCH_TIMEOUT_MS, HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX,
-  HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
+  HOST_CHECKPOINT_IMPORT_RETRY_TICKS, HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
   LOG_APPEND_RECORDS_MAX, RECOVERED_LOG_MUTATIONS_MAX,
 } from '../../../common/limits.ts';
 import { syncDirectory } from '../../io/sync-directory.ts';
@@ -156,6 +156,8 @@ export class ReplicaHost {
   private lastCheckpointMs: number;
   private lastSweepMs: number;
   private importing = false;
+  /** The import's pause between attempts, counted in ticks (the host sets no timers). */
+  private retryWait: { ticksLeft: number; readonly resume: () => void } | undefined;
   /** data/ is being discarded or replaced: no checkpoint or sweep may start. */
   private replacing = false;
   private closing: Promise<void> | undefined;
@@ -264,7 +266,10 @@ export class ReplicaHost {
   step(input: ReplicaInput): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.core.step(input);
-    if (input.kind === 'tick') this.runSchedules();
+    if (input.kind === 'tick') {
+      this.runSchedules();
+      if (this.retryWait !== undefined && --this.retryWait.ticksLeft <= 0) this.endRetryWait();
+    }
     this.kick();
   }
 
@@ -510,6 +515,7 @@ export class ReplicaHost {
     const path = join(this.paths.learn, `checkpoint.${decree}`);
     try {
       for (let attempt = 1; attempt <= HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX; attempt++) {
+        if (attempt > 1) await this.afterTicks(HOST_CHECKPOINT_IMPORT_RETRY_TICKS);
         if (!this.wantsImport()) return false;
         await mkdir(this.paths.learn, { recursive: true });
         try {
@@ -535,6 +541,19 @@ export class ReplicaHost {
       this.importing = false;
       await rm(this.paths.learn, { recursive: true, force: true });
     }
+  }
+
+  private afterTicks(ticks: number): Promise<void> {
+    assert(this.retryWait === undefined, 'one retry wait at a time');
+    return new Promise((resume) => {
+      this.retryWait = { ticksLeft: ticks, resume };
+    });
+  }
+
+  private endRetryWait(): void {
+    const wait = this.retryWait;
+    this.retryWait = undefined;
+    wait?.resume();
   }
 
   private wantsImport(): boolean {
@@ -678,6 +697,7 @@ export class ReplicaHost {
 
   private async closeNow(): Promise<void> {
     this.state = 'closing';
+    this.endRetryWait();
     await this.driving;
     this.failPending('closed');
     await this.appendTail;

@@ -15,7 +15,13 @@ import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from
 
 export const GPID: Gpid = { appId: 1, partitionIndex: 0 };
 export const APP: AppSummary = { appId: 1, name: 'temp', partitionCount: 1, status: 'available' };
-const TICK_MS = 5;
+const TICK_MS = 10;
+/** Generous timeouts: a busy machine's fsync must not remove a healthy member mid-test. */
+const CORE_OPTIONS: Partial<ReplicaCoreOptions> = {
+  prepareTimeoutTicks: 1000,
+  learnerPrepareTimeoutTicks: 1000,
+  learnerIdleTicks: 3000,
+};
 
 export interface Delivered {
   readonly from: NodeId;
@@ -78,7 +84,7 @@ export class HostCluster {
         requestConfigChange: (request) => this.deliverLater(() => this.metaReceive(node, request)),
         fetchCheckpointChunk: (from, request) => this.fetchChunk(from, request),
       },
-      coreOptions: this.options.coreOptions ?? {},
+      coreOptions: { ...CORE_OPTIONS, ...this.options.coreOptions },
       log: (line) => this.logLines.push(`${node} ${line}`),
       tuning: { ...this.options.tuning, ...tuning },
     };
