@@ -360,7 +360,8 @@ export class ReplicaHost {
 
   private kick(): void {
     if (this.driving !== undefined || !this.core.hasReady()) return;
-    this.driving = this.drive().finally(() => {
+    // Started on a microtask so that `driving` is set before the loop runs any of its code.
+    this.driving = Promise.resolve().then(() => this.drive()).finally(() => {
       this.driving = undefined;
       if (this.state !== 'closing' && this.state !== 'closed') this.kick();
     });
