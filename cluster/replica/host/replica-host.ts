@@ -28,6 +28,7 @@ import { ReplicaCore } from '../../replication/index.ts';
 import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from '../../rpc/cluster-messages.ts';
 import { verifyCheckpoint } from '../../storage/checkpoint.ts';
 import { ExpirySweep } from '../../storage/expiry-sweep.ts';
+import type { ExpirySweepTotals } from '../../storage/expiry-sweep.ts';
 import { rejectedWriteResponse } from '../../storage/partition.ts';
 import type { ReadRequest, WriteRequest } from '../../storage/requests.ts';
 import type { ReadResponseOf, WriteResponse } from '../../storage/responses.ts';
@@ -153,6 +154,7 @@ export class ReplicaHost {
   private checkpointTask: Promise<void> | undefined;
   private sweepTask: Promise<void> | undefined;
   private sweep: { readonly generation: number; readonly sweep: ExpirySweep } | undefined;
+  private readonly sweepTotals: ExpirySweepTotals = { examined: 0, deleted: 0, skipped: 0, passesCompleted: 0 };
   private lastCheckpointMs: number;
   private lastSweepMs: number;
   private importing = false;
@@ -334,6 +336,11 @@ export class ReplicaHost {
       logBytes: this.plog.stats().sizeBytes,
       prepareListDepth: Number(info.preparedDecree - info.committedDecree),
     };
+  }
+
+  /** What the expiry sweep did on this replica since it was opened (for metrics). */
+  expirySweepTotals(): Readonly<ExpirySweepTotals> {
+    return { ...this.sweepTotals };
   }
 
   /** A learner's request for a chunk of this replica's checkpoint (LT_APP). */
@@ -663,7 +670,10 @@ export class ReplicaHost {
     const sweep = this.sweep.sweep;
     this.sweepTask = sweep.step().then(
       (step) => {
-        if (step.deleted > 0) this.say(`expiry sweep deleted ${step.deleted} records`);
+        this.sweepTotals.examined += step.examined;
+        this.sweepTotals.deleted += step.deleted;
+        this.sweepTotals.skipped += step.skipped;
+        if (step.passComplete) this.sweepTotals.passesCompleted++;
       },
       (error: unknown) => {
         if (generation === this.storageGeneration) this.fail(`expiry sweep failed: ${(error as Error).message}`);

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.ts';
+import type { Clock } from '../../../common/clock.ts';
 import { ReplicaHost } from '../../../cluster/replica/host/index.ts';
 import type { ReplicaHostOptions, ReplicaHostTuning } from '../../../cluster/replica/host/index.ts';
 import type {
@@ -34,6 +35,7 @@ export interface ClusterOptions {
   readonly coreOptions?: Partial<ReplicaCoreOptions>;
   readonly tuning?: Partial<ReplicaHostTuning>;
   readonly fsync?: 'always' | 'never';
+  readonly clock?: Clock;
 }
 
 export class HostCluster {
@@ -78,7 +80,7 @@ export class HostCluster {
       app: APP,
       self: node,
       fsync: this.options.fsync ?? 'always',
-      clock: systemClock,
+      clock: this.options.clock ?? systemClock,
       outbox: {
         sendPeer: (to, message) => this.deliverLater(() => this.deliverPeer(node, to, message)),
         requestConfigChange: (request) => this.deliverLater(() => this.metaReceive(node, request)),
