@@ -5,6 +5,7 @@ import { systemClock } from '../../../common/clock.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { Partition } from '../../../cluster/storage/partition.ts';
 import { RocksEngine } from '../../../cluster/storage/rocksdb-engine.ts';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostCluster } from './host-cluster.ts';
 
@@ -41,11 +42,20 @@ test('a learner behind the primary\'s collected log copies its checkpoint in chu
   const cluster = await HostCluster.start({
     nodes: ['n1:1', 'n2:1', 'n3:1'],
     coreOptions: { prepareListCapacity: 8, mutationsInFlightMax: 4 },
-    tuning: { checkpointEveryDecrees: 5, checkpointChunkBytes: 1024 },
+    tuning: { checkpointEveryDecrees: 5, checkpointChunkBytes: 1024, logSegmentBytesMax: 2048 },
   });
   t.teardown(() => cluster.stop());
   await cluster.formGroup('n1:1', ['n2:1']);
   const last = await writeMany(cluster);
+
+  const segmentFirstDecrees = async (): Promise<bigint[]> =>
+    (await readdir(join(cluster.directoryOf('n1:1'), 'plog'))).filter((name) => name.startsWith('log.')).map((name) => BigInt(name.split('.')[2] ?? '0'));
+  let collected = false;
+  for (let attempt = 0; attempt < 500 && !collected; attempt++) {
+    collected = (await segmentFirstDecrees()).every((decree) => decree > 1n);
+    if (!collected) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.true(collected, 'the log segments holding the first decrees were deleted');
 
   await cluster.addSecondary('n1:1', 'n3:1', ['n2:1', 'n3:1']);
   const learnTypes = cluster.delivered.filter((d) => d.to === 'n3:1' && d.message.kind === 'learn_response' && d.message.error === 'ERR_OK')
