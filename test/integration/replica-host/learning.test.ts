@@ -90,3 +90,33 @@ test('a learner whose start is still in the primary\'s log reads it from there (
   await cluster.close('n3:1');
   t.deepEqual(await valuesOnDisk(cluster.directoryOf('n3:1')), expectedValues);
 });
+
+test('checkpoint chunks are served by offset within bounds; anything else is refused with a reason code', async (t) => {
+  const cluster = await HostCluster.start({ nodes: ['n1:1', 'n2:1'], tuning: { checkpointEveryDecrees: 2 } });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  for (let i = 0; i < 4; i++) await cluster.host('n1:1').write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  const primary = cluster.host('n1:1');
+  // Checkpoints are taken in the background: find the one there is (only it answers ERR_OK).
+  let found: bigint | undefined;
+  for (let attempt = 0; attempt < 500 && found === undefined; attempt++) {
+    for (let d = primary.info().appliedDecree; d > 0n && found === undefined; d--) {
+      const response = await primary.serveCheckpointChunk({ gpid: primary.gpid, decree: d, offset: 0n, maxBytes: 16 });
+      if (response.error === 'ERR_OK') found = d;
+    }
+    if (found === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.not(found, undefined, 'a checkpoint exists');
+  const at = (offset: bigint, maxBytes: number, d = found!) => primary.serveCheckpointChunk({ gpid: primary.gpid, decree: d, offset, maxBytes });
+  const first = await at(0n, 16);
+  t.is(first.bytes.length, 16);
+  t.is(new TextDecoder().decode(first.bytes.subarray(0, 8)), 'PGTS-CKP');
+  const tail = await at(first.totalBytes - 4n, 16);
+  t.deepEqual([tail.error, tail.bytes.length], ['ERR_OK', 4]);
+  t.deepEqual([(await at(first.totalBytes, 16)).error, (await at(first.totalBytes, 16)).bytes.length], ['ERR_OK', 0]);
+  t.is((await at(first.totalBytes + 1n, 16)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 0)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 64 << 20)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 16, 999_999n)).error, 'ERR_INVALID_STATE');
+  t.is((await primary.serveCheckpointChunk({ gpid: { appId: 9, partitionIndex: 0 }, decree: found!, offset: 0n, maxBytes: 16 })).error, 'ERR_OBJECT_NOT_FOUND');
+});
