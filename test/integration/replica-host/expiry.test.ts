@@ -21,7 +21,7 @@ test('the primary sweeps expired records only once a mutation at least as late w
   const passes = primary.expirySweepTotals().passesCompleted;
   await cluster.until('two sweep passes after the clock moved', () => primary.expirySweepTotals().passesCompleted >= passes + 2);
   t.is(primary.expirySweepTotals().deleted, 0, 'no mutation since the expiry: the sweep must not delete yet');
-  const hidden = await primary.read({ kind: 'get', key: encodeKey(text('h'), text('short-lived')) });
+  const hidden = await cluster.read('n1:1', { kind: 'get', key: encodeKey(text('h'), text('short-lived')) });
   t.is(hidden.error, 1, 'reads hide it already');
 
   await primary.write({ kind: 'put', key: encodeKey(text('h'), text('later')), value: text('v'), expireTsSeconds: 0 });

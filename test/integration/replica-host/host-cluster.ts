@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../common/clock.ts';
 import type { Clock } from '../../../common/clock.ts';
-import { ReplicaHost } from '../../../cluster/replica/host/index.ts';
+import { ReplicaHost, ReplicaRefusal } from '../../../cluster/replica/host/index.ts';
+import type { ReadRequest } from '../../../cluster/storage/requests.ts';
+import type { ReadResponseOf } from '../../../cluster/storage/responses.ts';
 import type { ReplicaHostOptions, ReplicaHostTuning } from '../../../cluster/replica/host/index.ts';
 import type {
   ConfigChangeKind, ConfigChangeRequest, Gpid, NodeId, PartitionConfiguration, PeerMessage, ReplicaCoreOptions,
@@ -113,13 +115,20 @@ export class HostCluster {
 
   /** Meta sends a proposal to `to` carrying its current configuration. */
   propose(to: NodeId, type: ConfigChangeKind, node: NodeId): void {
+    if (this.cut.has(to)) return;
     this.hosts.get(to)?.step({ kind: 'meta', message: { kind: 'config_proposal', type, node, config: this.config } });
   }
 
-  /** Meta writes a configuration itself (a node declared dead) and tells every host. */
+  /** Meta writes a configuration itself (a node declared dead) and tells every host it reaches. */
   setConfig(config: PartitionConfiguration): void {
     this.config = config;
-    for (const host of this.hosts.values()) host.step({ kind: 'meta', message: { kind: 'config_sync', config } });
+    for (const node of this.hosts.keys()) this.sync(node);
+  }
+
+  /** Meta's config sync to one host. */
+  sync(node: NodeId): void {
+    if (this.cut.has(node)) return;
+    this.hosts.get(node)?.step({ kind: 'meta', message: { kind: 'config_sync', config: this.config } });
   }
 
   private metaReceive(from: NodeId, request: ConfigChangeRequest): void {
@@ -135,9 +144,7 @@ export class HostCluster {
     );
     this.config = { ...request.config, lastDrops: [...previous.lastDrops, ...dropped].slice(-3) };
     host.step({ kind: 'meta', message: { kind: 'config_change_reply', error: 'ERR_OK', config: this.config } });
-    for (const [node, other] of this.hosts) {
-      if (node !== from) other.step({ kind: 'meta', message: { kind: 'config_sync', config: this.config } });
-    }
+    for (const node of this.hosts.keys()) if (node !== from) this.sync(node);
   }
 
   // --- network ---
@@ -179,6 +186,21 @@ export class HostCluster {
           this.logLines.slice(-30).join('\n'));
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /**
+   * A read as a client does it: a new primary refuses reads until its re-prepared tail is applied
+   * (ERR_INVALID_STATE), so retry retriable refusals a bounded number of times.
+   */
+  async read<R extends ReadRequest>(node: NodeId, request: R): Promise<ReadResponseOf<R['kind']>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.host(node).read(request);
+      } catch (error) {
+        if (!(error instanceof ReplicaRefusal) || !error.retriable || attempt >= 500) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     }
   }
 

@@ -41,7 +41,7 @@ test('closing and reopening every host recovers exactly the acknowledged writes;
   t.true(primary.info().committedDecree >= before.committedDecree);
   const values: string[] = [];
   for (let i = 0; i < 31; i++) {
-    const response = await primary.read({ kind: 'get', key: key(i) });
+    const response = await cluster.read('n1:1', { kind: 'get', key: key(i) });
     values.push(response.error === 0 ? new TextDecoder().decode(response.value) : `error ${response.error}`);
   }
   t.deepEqual(values, [...Array.from({ length: 30 }, (_, i) => `v${i}`), 'error 1'], 'every acknowledged write and nothing else');

@@ -35,7 +35,7 @@ test('a write is acknowledged only after every member logged it; the primary rea
   t.true(responses.every((r) => r.error === 0 && r.decree > 0n));
   t.deepEqual(loggedAtAck, responses.map(() => ['n2:1', 'n3:1']), 'both secondaries acknowledged the prepare before the client was answered');
 
-  const read = await primary.read({ kind: 'get', key: encodeKey(text('h'), text('s7')) });
+  const read = await cluster.read('n1:1', { kind: 'get', key: encodeKey(text('h'), text('s7')) });
   t.is(read.error, 0);
   t.is(new TextDecoder().decode(read.value), 'v7');
   await cluster.until('secondaries applied', () => ['n2:1', 'n3:1'].every((n) => cluster.host(n).info().appliedDecree >= responses.at(-1)!.decree));
@@ -64,7 +64,7 @@ test('every write kind goes through the payload codec, the log and apply on ever
   const cas = responses[5];
   t.true(cas?.kind === 'check_and_set_response' && cas.error === 0 && cas.checkValueExist && new TextDecoder().decode(cas.checkValue) === '-5');
   t.true(responses[6]?.kind === 'check_and_mutate_response' && responses[6].error !== 0, 'the failed check is the storage answer');
-  const sortKeys = await primary.read({
+  const sortKeys = await cluster.read('n1:1', {
     kind: 'multi_get', hashKey: text('h'), sortKeys: [], maxKvCount: 0, maxKvSize: 0, noValue: false,
     startSortkey: new Uint8Array(0), stopSortkey: new Uint8Array(0), startInclusive: true, stopInclusive: false,
     sortKeyFilterType: 0, sortKeyFilterPattern: new Uint8Array(0), reverse: false,
