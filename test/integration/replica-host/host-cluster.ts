@@ -14,6 +14,7 @@ import type {
   ConfigChangeKind, ConfigChangeRequest, Gpid, NodeId, PartitionConfiguration, PeerMessage, ReplicaCoreOptions,
 } from '../../../cluster/replication/index.ts';
 import { emptyConfiguration } from '../../../cluster/replication/index.ts';
+import { InProcessMeta } from './real-meta.ts';
 import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from '../../../cluster/rpc/cluster-messages.ts';
 
 export const GPID: Gpid = { appId: 1, partitionIndex: 0 };
@@ -38,6 +39,8 @@ export interface ClusterOptions {
   readonly tuning?: Partial<ReplicaHostTuning>;
   readonly fsync?: 'always' | 'never';
   readonly clock?: Clock;
+  /** Use the real meta core (it creates the table and cures the partition on its own). */
+  readonly realMeta?: boolean;
 }
 
 export class HostCluster {
@@ -50,10 +53,16 @@ export class HostCluster {
   config: PartitionConfiguration = emptyConfiguration(GPID, 3);
   /** Called when a host acknowledges a write etc.; tests hook in to check order facts. */
   onDeliver: ((delivered: Delivered) => void) | undefined;
+  readonly meta: InProcessMeta | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private metaTicker: ReturnType<typeof setInterval> | undefined;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
-  private constructor(readonly root: string, readonly options: ClusterOptions) {}
+  private constructor(readonly root: string, readonly options: ClusterOptions) {
+    this.meta = options.realMeta === true
+      ? new InProcessMeta({ nodes: options.nodes, reachable: (node) => (this.cut.has(node) ? undefined : this.hosts.get(node)) })
+      : undefined;
+  }
 
   static async start(options: ClusterOptions): Promise<HostCluster> {
     const root = await mkdtemp(join(tmpdir(), 'replica-host-'));
@@ -62,6 +71,12 @@ export class HostCluster {
     cluster.ticker = setInterval(() => {
       for (const host of cluster.hosts.values()) host.step({ kind: 'tick' });
     }, TICK_MS);
+    if (cluster.meta !== undefined) {
+      // Meta creates tables only once it knows enough live replica servers.
+      cluster.meta.heartbeat();
+      cluster.meta.createTable(APP.name, APP.partitionCount, 3);
+      cluster.metaTicker = setInterval(() => cluster.meta?.heartbeat(), 50);
+    }
     return cluster;
   }
 
@@ -105,6 +120,7 @@ export class HostCluster {
 
   async stop(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.metaTicker !== undefined) clearInterval(this.metaTicker);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const node of [...this.hosts.keys()]) await this.close(node);
@@ -134,6 +150,10 @@ export class HostCluster {
   private metaReceive(from: NodeId, request: ConfigChangeRequest): void {
     const host = this.hosts.get(from);
     if (host === undefined || this.cut.has(from)) return;
+    if (this.meta !== undefined) {
+      this.meta.request(from, request);
+      return;
+    }
     if (request.config.ballot !== this.config.ballot + 1n) {
       host.step({ kind: 'meta', message: { kind: 'config_change_reply', error: 'ERR_INVALID_VERSION', config: this.config } });
       return;
@@ -181,7 +201,7 @@ export class HostCluster {
     const started = Date.now();
     while (!condition()) {
       if (Date.now() - started > boundMs) {
-        throw new Error(`gave up waiting for ${what}; config b${this.config.ballot} ${this.config.primary}+[${this.config.secondaries.join(',')}]; ` +
+        throw new Error(`gave up waiting for ${what}; config b${this.metaConfig().ballot} ${this.metaConfig().primary}+[${this.metaConfig().secondaries.join(',')}]; ` +
           `hosts: ${[...this.hosts].map(([n, h]) => `${n}:${h.info().role}/b${h.info().ballot}/c${h.info().committedDecree}/a${h.info().appliedDecree}`).join(' ')}\n` +
           this.logLines.slice(-30).join('\n'));
       }
@@ -204,8 +224,13 @@ export class HostCluster {
     }
   }
 
+  /** The configuration meta holds now. */
+  metaConfig(): PartitionConfiguration {
+    return this.meta?.configurations()[0] ?? this.config;
+  }
+
   healthy(primary: NodeId, secondaries: readonly NodeId[]): boolean {
-    const config = this.config;
+    const config = this.metaConfig();
     return config.primary === primary && secondaries.every((s) => config.secondaries.includes(s)) &&
       config.secondaries.length === secondaries.length &&
       this.hosts.get(primary)?.info().role === 'primary' &&
