@@ -196,44 +196,42 @@ export class ReplicaHost {
       await writeInitInfo(options.directory, { gpid: options.gpid, ballot, app: options.app });
     }
     // A discard or import cut short by a crash: what data/ holds is no replica state at all.
-    let replacing = (await readDurableFile(paths.marker)) !== undefined;
-    if (replacing) {
-      say(`${name}: data was being replaced when the replica stopped; starting empty`);
-      await AppStorage.remove(paths.data);
-    }
+    let startEmpty = (await readDurableFile(paths.marker)) !== undefined;
+    if (startEmpty) say(`replica ${name}: data was being replaced when the replica stopped; starting empty`);
     await rm(paths.learn, { recursive: true, force: true });
     const storageOptions = storageOptionsOf(options, paths);
-    const storage = await AppStorage.open(storageOptions);
+    let storage: AppStorage | undefined;
     let plog: FileLogStore | undefined;
     try {
+      if (startEmpty) await AppStorage.remove(paths.data);
+      storage = await AppStorage.open(storageOptions);
       plog = await FileLogStore.open({
         directory: paths.plog, gpid: options.gpid, fsync: options.fsync,
         ...(options.tuning?.logSegmentBytesMax === undefined ? {} : { segmentBytesMax: options.tuning.logSegmentBytesMax }),
       });
       const dropped = plog.openReport.droppedTail;
-      if (dropped !== undefined) say(`${name}: cut a torn log tail: ${dropped.bytesDropped} bytes at ${dropped.offset} of ${dropped.file} (${dropped.reason})`);
+      if (dropped !== undefined) say(`replica ${name}: cut a torn log tail: ${dropped.bytesDropped} bytes at ${dropped.offset} of ${dropped.file} (${dropped.reason})`);
       const appliedDecree = storage.partition.appliedDecree;
-      if (!replacing && plog.bounds().firstDecree > appliedDecree + 1n) {
+      if (!startEmpty && plog.bounds().firstDecree > appliedDecree + 1n) {
         // The log was collected past what the engine holds (the engine lost unsynced writes to a
         // power loss despite the GC rule, or files were tampered with): the local state has a hole.
-        say(`${name}: log starts at ${plog.bounds().firstDecree} but the app is at ${appliedDecree}; discarding local state`);
-        replacing = true;
+        say(`replica ${name}: log starts at ${plog.bounds().firstDecree} but the app is at ${appliedDecree}; discarding local state`);
+        startEmpty = true;
         await writeFileDurably(paths.marker, new Uint8Array(0));
-      }
-      if (replacing) {
         await storage.close();
         await AppStorage.remove(paths.data);
+        storage = await AppStorage.open(storageOptions);
+      }
+      if (startEmpty) {
         await plog.reset(0n);
-        const fresh = await AppStorage.open(storageOptions);
         await rm(paths.checkpoint, { recursive: true, force: true });
         await rm(paths.marker, { force: true });
         await syncDirectory(options.directory);
-        return await ReplicaHost.build(options, fresh, plog, ballot);
       }
       return await ReplicaHost.build(options, storage, plog, ballot);
     } catch (error) {
       await plog?.close().catch(() => undefined);
-      await storage.close().catch(() => undefined);
+      await storage?.close().catch(() => undefined);
       throw error;
     }
   }

@@ -1,10 +1,12 @@
 // Closing and reopening ReplicaHosts: what was acknowledged comes back from RocksDB and the
 // private log; a torn log tail is cut on open.
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { appendFile, cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { importCheckpoint } from '../../../cluster/storage/checkpoint.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
+import { RocksEngine } from '../../../cluster/storage/rocksdb-engine.ts';
 import { HostCluster } from './host-cluster.ts';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -82,4 +84,49 @@ test('a local IO failure puts the replica in the error role and leaves the proce
   const refusal = await t.throwsAsync(cluster.host('n2:1').read({ kind: 'get', key: key(1) }));
   t.is((refusal as { code?: string }).code, 'ERR_INVALID_STATE');
   t.is(cluster.host('n1:1').info().role, 'primary', 'the rest of the group carries on');
+});
+
+test('a replica stopped while its data was being replaced, or whose log has a hole, reopens empty with its ballot', async (t) => {
+  const cluster = await HostCluster.start({ nodes: ['n1:1', 'n2:1'], tuning: { checkpointEveryDecrees: 3, logSegmentBytesMax: 1024 } });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  const write = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await cluster.host('n1:1').write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  };
+  await write(0, 3);
+  const n2 = cluster.directoryOf('n2:1');
+  // Keep an early checkpoint of n2's app to build an engine that is behind its log later.
+  let early: string | undefined;
+  await cluster.until('n2 checkpointed early', () => {
+    early = readdirSync(join(n2, 'checkpoint')).find((name) => /^checkpoint\.\d+$/.test(name));
+    return early !== undefined;
+  });
+  const earlyCopy = join(cluster.root, 'early-checkpoint');
+  await cp(join(n2, 'checkpoint', early!), earlyCopy);
+  await write(3, 40);
+  const last = cluster.host('n1:1').info().committedDecree;
+  await cluster.until('n2 applied everything', () => cluster.host('n2:1').info().appliedDecree >= last);
+  await cluster.until('n2 collected its first log segments', () => {
+    const names = readdirSync(join(n2, 'plog')).filter((name) => name.startsWith('log.'));
+    return names.every((name) => BigInt(name.split('.')[2] ?? '0') > 10n);
+  });
+  const ballot = cluster.host('n2:1').info().ballot;
+  await cluster.close('n2:1');
+
+  // The engine comes back older than the log's start (as after losing unsynced engine writes).
+  await rm(join(n2, 'data'), { recursive: true });
+  const engine = await RocksEngine.open({ path: join(n2, 'data') });
+  await importCheckpoint(engine, earlyCopy);
+  await engine.close();
+  await cluster.open('n2:1');
+  t.true(cluster.logLines.some((line) => line.startsWith('n2:1') && line.includes('discarding local state')));
+  t.like(cluster.host('n2:1').info(), { appliedDecree: 0n, ballot });
+  await cluster.close('n2:1');
+
+  // A discard or import cut short: the marker is still there.
+  await writeFile(join(n2, 'data.replacing'), '');
+  await cluster.open('n2:1');
+  t.true(cluster.logLines.some((line) => line.startsWith('n2:1') && line.includes('data was being replaced')));
+  t.like(cluster.host('n2:1').info(), { appliedDecree: 0n, ballot });
+  t.false(existsSync(join(n2, 'data.replacing')));
 });
