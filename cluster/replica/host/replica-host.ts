@@ -402,15 +402,16 @@ export class ReplicaHost {
       if (imported) followUps.push({ kind: 'checkpoint_imported', decree: ready.importCheckpoint.decree });
     }
     if (ready.appendToLog.length > 0 && healthy) this.append(ready.appendToLog);
-    // A failed ballot write throws above: nothing of this batch is sent then.
-    for (const envelope of ready.send) this.options.outbox.sendPeer(envelope.to, envelope.message);
+    // A failed ballot write throws above, so nothing of this batch is sent then; a replica that
+    // failed earlier skipped the ballot and sends nothing either.
+    if (healthy) for (const envelope of ready.send) this.options.outbox.sendPeer(envelope.to, envelope.message);
     if (ready.apply.length > 0 && this.state === 'open') {
       await this.applyAll(ready.apply);
       followUps.push({ kind: 'applied', decree: (ready.apply.at(-1) as Mutation).decree });
     }
     for (const reply of ready.replyWrites) this.answerWrite(reply.requestId, reply.outcome);
     for (const reply of ready.replyReads) this.answerRead(reply.requestId, reply.outcome);
-    for (const request of ready.requestsToMeta) this.options.outbox.requestConfigChange(request);
+    if (healthy) for (const request of ready.requestsToMeta) this.options.outbox.requestConfigChange(request);
     for (const read of ready.readLog) {
       if (this.state !== 'open') break;
       followUps.push({ kind: 'log_read', readId: read.readId, mutations: await this.readLog(read.fromDecree, read.toDecree) });
