@@ -198,8 +198,13 @@ export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
 export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
 /** Time allowed for one chunk request. */
 export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
-/** Copy-and-import attempts per importCheckpoint before the learner's own retry takes over. */
-export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 3;
+/**
+ * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
+ * timeout of its own; after the last attempt the learner waits until its primary drops it.
+ */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
+/** Ticks between two attempts. */
+export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
