@@ -198,8 +198,13 @@ export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
 export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
 /** Time allowed for one chunk request. */
 export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
-/** Copy-and-import attempts per importCheckpoint before the learner's own retry takes over. */
-export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 3;
+/**
+ * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
+ * timeout of its own; after the last attempt the learner waits until its primary drops it.
+ */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
+/** Ticks between two attempts. */
+export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
@@ -220,8 +225,11 @@ export const REPLICA_SERVER_META_SILENT_BEACONS_MAX = 2;
 // --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
 /** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
 export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
-/** Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower than this. */
-export const CLUSTER_SEND_BUFFER_BYTES_MAX = 64 << 20;
+/**
+ * Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower
+ * than this (a dozen full prepares; the cores resend what was shed).
+ */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 16 << 20;
 /** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
 export const CLUSTER_DESTINATIONS_MAX = 4096;
 /** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */

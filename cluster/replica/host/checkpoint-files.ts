@@ -1,7 +1,8 @@
 // The replica's own checkpoint of its app, in `<replica>/checkpoint/checkpoint.<decree>`: the
 // logical checkpoint file of cluster/storage (checkpoint.ts) that learners copy chunk by chunk
-// (LT_APP). Only the newest is kept: taking a new one supersedes and deletes the previous, so a
-// learner still copying the old one is told ERR_INVALID_STATE and learns again.
+// (LT_APP). The newest and the one before it are kept: a learner that started copying a
+// checkpoint just before a new one was taken still finishes; one superseded twice is deleted and
+// a learner still copying it is told ERR_INVALID_STATE.
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../../storage/checkpoint.ts';
@@ -21,6 +22,7 @@ interface Current {
 
 export class CheckpointFiles {
   private current: Current | undefined;
+  private previous: Current | undefined;
 
   private constructor(private readonly directory: string) {}
 
@@ -36,7 +38,9 @@ export class CheckpointFiles {
     }
     decrees.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const newest = decrees.pop();
+    const older = decrees.pop();
     for (const decree of decrees) await rm(files.pathOf(decree), { force: true });
+    if (older !== undefined) await files.adopt(older);
     if (newest !== undefined) await files.adopt(newest);
     return files;
   }
@@ -57,25 +61,27 @@ export class CheckpointFiles {
     }
     await rename(taking, this.pathOf(metadata.decree));
     await syncDirectory(this.directory);
+    const superseded = this.previous;
     await this.adopt(metadata.decree);
-    if (previous !== undefined) await rm(previous.path, { force: true });
+    if (superseded !== undefined) await rm(superseded.path, { force: true });
     return metadata.decree;
   }
 
   /** Deletes every checkpoint (the app's data was discarded or replaced). */
   async clear(): Promise<void> {
-    const previous = this.current;
+    const files = [this.current, this.previous];
     this.current = undefined;
-    if (previous !== undefined) await rm(previous.path, { force: true });
+    this.previous = undefined;
+    for (const file of files) if (file !== undefined) await rm(file.path, { force: true });
   }
 
   /** One chunk of the checkpoint at `request.decree` (request.gpid is the caller's to check). */
   async readChunk(request: CheckpointChunkRequest): Promise<CheckpointChunkResponse> {
-    const current = this.current;
+    const current = [this.current, this.previous].find((file) => file?.decree === request.decree);
     const refuse = (error: CheckpointChunkResponse['error']): CheckpointChunkResponse => ({
       error, decree: request.decree, totalBytes: current?.sizeBytes ?? 0n, offset: request.offset, bytes: new Uint8Array(0),
     });
-    if (current === undefined || current.decree !== request.decree) return refuse('ERR_INVALID_STATE');
+    if (current === undefined) return refuse('ERR_INVALID_STATE');
     if (!Number.isInteger(request.maxBytes) || request.maxBytes < 1 || request.maxBytes > HOST_CHECKPOINT_CHUNK_BYTES_MAX) return refuse('ERR_INVALID_PARAMETERS');
     if (request.offset < 0n || request.offset > current.sizeBytes) return refuse('ERR_INVALID_PARAMETERS');
     const length = Number(current.sizeBytes - request.offset < BigInt(request.maxBytes) ? current.sizeBytes - request.offset : BigInt(request.maxBytes));
@@ -108,6 +114,7 @@ export class CheckpointFiles {
     const path = this.pathOf(decree);
     const file = await open(path, 'r');
     try {
+      this.previous = this.current;
       this.current = { decree, path, sizeBytes: BigInt((await file.stat()).size) };
     } finally {
       await file.close();

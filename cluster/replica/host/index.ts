@@ -4,3 +4,6 @@ export type { HostedReplicaInfo, ReplicaHostOptions, ReplicaHostOutbox, ReplicaH
 export { ReplicaRefusal } from './replica-refusal.ts';
 export type { ReplicaRefusalCode } from './replica-refusal.ts';
 export { decodeWritePayload, encodeWritePayload, isBatchableWrite, WritePayloadError } from './write-payload.ts';
+/** What a replica directory says about itself (gpid, ballot, table), for reopening at start. */
+export { readInitInfo } from './init-info.ts';
+export type { InitInfo } from './init-info.ts';

@@ -16,7 +16,7 @@ import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
 import {
   HOST_CHECKPOINT_CHUNK_BYTES, HOST_CHECKPOINT_EVERY_DECREES, HOST_CHECKPOINT_FETCH_TIMEOUT_MS, HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX,
-  HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
+  HOST_CHECKPOINT_IMPORT_RETRY_TICKS, HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
   LOG_APPEND_RECORDS_MAX, RECOVERED_LOG_MUTATIONS_MAX,
 } from '../../../common/limits.ts';
 import { syncDirectory } from '../../io/sync-directory.ts';
@@ -28,6 +28,7 @@ import { ReplicaCore } from '../../replication/index.ts';
 import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from '../../rpc/cluster-messages.ts';
 import { verifyCheckpoint } from '../../storage/checkpoint.ts';
 import { ExpirySweep } from '../../storage/expiry-sweep.ts';
+import type { ExpirySweepTotals } from '../../storage/expiry-sweep.ts';
 import { rejectedWriteResponse } from '../../storage/partition.ts';
 import type { ReadRequest, WriteRequest } from '../../storage/requests.ts';
 import type { ReadResponseOf, WriteResponse } from '../../storage/responses.ts';
@@ -153,9 +154,12 @@ export class ReplicaHost {
   private checkpointTask: Promise<void> | undefined;
   private sweepTask: Promise<void> | undefined;
   private sweep: { readonly generation: number; readonly sweep: ExpirySweep } | undefined;
+  private readonly sweepTotals: ExpirySweepTotals = { examined: 0, deleted: 0, skipped: 0, passesCompleted: 0 };
   private lastCheckpointMs: number;
   private lastSweepMs: number;
   private importing = false;
+  /** The import's pause between attempts, counted in ticks (the host sets no timers). */
+  private retryWait: { ticksLeft: number; readonly resume: () => void } | undefined;
   /** data/ is being discarded or replaced: no checkpoint or sweep may start. */
   private replacing = false;
   private closing: Promise<void> | undefined;
@@ -192,44 +196,42 @@ export class ReplicaHost {
       await writeInitInfo(options.directory, { gpid: options.gpid, ballot, app: options.app });
     }
     // A discard or import cut short by a crash: what data/ holds is no replica state at all.
-    let replacing = (await readDurableFile(paths.marker)) !== undefined;
-    if (replacing) {
-      say(`${name}: data was being replaced when the replica stopped; starting empty`);
-      await AppStorage.remove(paths.data);
-    }
+    let startEmpty = (await readDurableFile(paths.marker)) !== undefined;
+    if (startEmpty) say(`replica ${name}: data was being replaced when the replica stopped; starting empty`);
     await rm(paths.learn, { recursive: true, force: true });
     const storageOptions = storageOptionsOf(options, paths);
-    const storage = await AppStorage.open(storageOptions);
+    let storage: AppStorage | undefined;
     let plog: FileLogStore | undefined;
     try {
+      if (startEmpty) await AppStorage.remove(paths.data);
+      storage = await AppStorage.open(storageOptions);
       plog = await FileLogStore.open({
         directory: paths.plog, gpid: options.gpid, fsync: options.fsync,
         ...(options.tuning?.logSegmentBytesMax === undefined ? {} : { segmentBytesMax: options.tuning.logSegmentBytesMax }),
       });
       const dropped = plog.openReport.droppedTail;
-      if (dropped !== undefined) say(`${name}: cut a torn log tail: ${dropped.bytesDropped} bytes at ${dropped.offset} of ${dropped.file} (${dropped.reason})`);
+      if (dropped !== undefined) say(`replica ${name}: cut a torn log tail: ${dropped.bytesDropped} bytes at ${dropped.offset} of ${dropped.file} (${dropped.reason})`);
       const appliedDecree = storage.partition.appliedDecree;
-      if (!replacing && plog.bounds().firstDecree > appliedDecree + 1n) {
+      if (!startEmpty && plog.bounds().firstDecree > appliedDecree + 1n) {
         // The log was collected past what the engine holds (the engine lost unsynced writes to a
         // power loss despite the GC rule, or files were tampered with): the local state has a hole.
-        say(`${name}: log starts at ${plog.bounds().firstDecree} but the app is at ${appliedDecree}; discarding local state`);
-        replacing = true;
+        say(`replica ${name}: log starts at ${plog.bounds().firstDecree} but the app is at ${appliedDecree}; discarding local state`);
+        startEmpty = true;
         await writeFileDurably(paths.marker, new Uint8Array(0));
-      }
-      if (replacing) {
         await storage.close();
         await AppStorage.remove(paths.data);
+        storage = await AppStorage.open(storageOptions);
+      }
+      if (startEmpty) {
         await plog.reset(0n);
-        const fresh = await AppStorage.open(storageOptions);
         await rm(paths.checkpoint, { recursive: true, force: true });
         await rm(paths.marker, { force: true });
         await syncDirectory(options.directory);
-        return await ReplicaHost.build(options, fresh, plog, ballot);
       }
       return await ReplicaHost.build(options, storage, plog, ballot);
     } catch (error) {
       await plog?.close().catch(() => undefined);
-      await storage.close().catch(() => undefined);
+      await storage?.close().catch(() => undefined);
       throw error;
     }
   }
@@ -264,7 +266,10 @@ export class ReplicaHost {
   step(input: ReplicaInput): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.core.step(input);
-    if (input.kind === 'tick') this.runSchedules();
+    if (input.kind === 'tick') {
+      this.runSchedules();
+      if (this.retryWait !== undefined && --this.retryWait.ticksLeft <= 0) this.endRetryWait();
+    }
     this.kick();
   }
 
@@ -331,6 +336,11 @@ export class ReplicaHost {
     };
   }
 
+  /** What the expiry sweep did on this replica since it was opened (for metrics). */
+  expirySweepTotals(): Readonly<ExpirySweepTotals> {
+    return { ...this.sweepTotals };
+  }
+
   /** A learner's request for a chunk of this replica's checkpoint (LT_APP). */
   async serveCheckpointChunk(request: CheckpointChunkRequest): Promise<CheckpointChunkResponse> {
     if (request.gpid.appId !== this.gpid.appId || request.gpid.partitionIndex !== this.gpid.partitionIndex || this.state !== 'open') {
@@ -355,7 +365,8 @@ export class ReplicaHost {
 
   private kick(): void {
     if (this.driving !== undefined || !this.core.hasReady()) return;
-    this.driving = this.drive().finally(() => {
+    // Started on a microtask so that `driving` is set before the loop runs any of its code.
+    this.driving = Promise.resolve().then(() => this.drive()).finally(() => {
       this.driving = undefined;
       if (this.state !== 'closing' && this.state !== 'closed') this.kick();
     });
@@ -391,15 +402,16 @@ export class ReplicaHost {
       if (imported) followUps.push({ kind: 'checkpoint_imported', decree: ready.importCheckpoint.decree });
     }
     if (ready.appendToLog.length > 0 && healthy) this.append(ready.appendToLog);
-    // A failed ballot write throws above: nothing of this batch is sent then.
-    for (const envelope of ready.send) this.options.outbox.sendPeer(envelope.to, envelope.message);
+    // A failed ballot write throws above, so nothing of this batch is sent then; a replica that
+    // failed earlier skipped the ballot and sends nothing either.
+    if (healthy) for (const envelope of ready.send) this.options.outbox.sendPeer(envelope.to, envelope.message);
     if (ready.apply.length > 0 && this.state === 'open') {
       await this.applyAll(ready.apply);
       followUps.push({ kind: 'applied', decree: (ready.apply.at(-1) as Mutation).decree });
     }
     for (const reply of ready.replyWrites) this.answerWrite(reply.requestId, reply.outcome);
     for (const reply of ready.replyReads) this.answerRead(reply.requestId, reply.outcome);
-    for (const request of ready.requestsToMeta) this.options.outbox.requestConfigChange(request);
+    if (healthy) for (const request of ready.requestsToMeta) this.options.outbox.requestConfigChange(request);
     for (const read of ready.readLog) {
       if (this.state !== 'open') break;
       followUps.push({ kind: 'log_read', readId: read.readId, mutations: await this.readLog(read.fromDecree, read.toDecree) });
@@ -510,6 +522,7 @@ export class ReplicaHost {
     const path = join(this.paths.learn, `checkpoint.${decree}`);
     try {
       for (let attempt = 1; attempt <= HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX; attempt++) {
+        if (attempt > 1) await this.afterTicks(HOST_CHECKPOINT_IMPORT_RETRY_TICKS);
         if (!this.wantsImport()) return false;
         await mkdir(this.paths.learn, { recursive: true });
         try {
@@ -535,6 +548,19 @@ export class ReplicaHost {
       this.importing = false;
       await rm(this.paths.learn, { recursive: true, force: true });
     }
+  }
+
+  private afterTicks(ticks: number): Promise<void> {
+    assert(this.retryWait === undefined, 'one retry wait at a time');
+    return new Promise((resume) => {
+      this.retryWait = { ticksLeft: ticks, resume };
+    });
+  }
+
+  private endRetryWait(): void {
+    const wait = this.retryWait;
+    this.retryWait = undefined;
+    wait?.resume();
   }
 
   private wantsImport(): boolean {
@@ -643,7 +669,10 @@ export class ReplicaHost {
     const sweep = this.sweep.sweep;
     this.sweepTask = sweep.step().then(
       (step) => {
-        if (step.deleted > 0) this.say(`expiry sweep deleted ${step.deleted} records`);
+        this.sweepTotals.examined += step.examined;
+        this.sweepTotals.deleted += step.deleted;
+        this.sweepTotals.skipped += step.skipped;
+        if (step.passComplete) this.sweepTotals.passesCompleted++;
       },
       (error: unknown) => {
         if (generation === this.storageGeneration) this.fail(`expiry sweep failed: ${(error as Error).message}`);
@@ -678,6 +707,7 @@ export class ReplicaHost {
 
   private async closeNow(): Promise<void> {
     this.state = 'closing';
+    this.endRetryWait();
     await this.driving;
     this.failPending('closed');
     await this.appendTail;

@@ -1,15 +1,19 @@
 // Proves the real processes make a working cluster: one meta server process and three replica
 // server processes; a table created over the meta server's HTTP API becomes healthy in every
 // partition (a primary and two secondaries), the meta server's routing answer (query_cfg) names
-// the primaries, and every client RPC works over the wire against a primary.
+// the primaries, and every client RPC works over the wire against a primary. A dropped table
+// stops being served but keeps its files, a recall serves it again with its data, and once a
+// drop's reserve time is over the replica servers delete the files.
 import test from 'ava';
 import { createServer } from 'node:net';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
 import { exerciseEveryClientRpc, HASH_KEY } from './client-rpcs.ts';
 import {
-  connect, eventually, exited, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, type Started,
+  connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, type Started,
 } from './harness.ts';
+import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 
 const PARTITIONS = 4;
 
@@ -26,38 +30,87 @@ interface TableConfig {
   readonly partitions: ReadonlyArray<{ readonly index: number; readonly primary: string; readonly secondaries: readonly string[]; readonly healthy: boolean }>;
 }
 
-test('a meta server and three replica servers: a new table becomes healthy and serves every client RPC', async (t) => {
+interface Cluster {
+  readonly directory: string;
+  readonly metaPort: number;
+  readonly http: string;
+  readonly replicas: readonly Started[];
+  readonly processes: Started[];
+  readonly cleanup: () => Promise<void>;
+}
+
+let cluster: Cluster | undefined;
+const clusterOf = (): Cluster => {
+  if (cluster === undefined) throw new Error('the cluster did not start');
+  return cluster;
+};
+
+test.before(async () => {
   const directory = await temporaryDirectory();
   const processes: Started[] = [];
-  t.teardown(async () => {
+  const cleanup = async (): Promise<void> => {
     for (const started of processes) if (started.child.exitCode === null) started.child.kill('SIGTERM');
     await Promise.all(processes.map((started) => exited(started.child)));
     await directory.remove();
-  });
-  const metaPort = await freePort();
-  const meta = await startServerProcess(META_MAIN, ['--port', String(metaPort), '--data', join(directory.path, 'meta')]);
-  processes.push(meta);
-  const metaAddress = `127.0.0.1:${metaPort}`;
-  const replicas = await Promise.all([1, 2, 3].map((n) =>
-    startServerProcess(REPLICA_MAIN, ['--port', '0', '--data', join(directory.path, `replica${n}`), '--metas', metaAddress])));
-  processes.push(...replicas);
-  const http = `http://${metaAddress}`;
+  };
+  try {
+    const metaPort = await freePort();
+    processes.push(await startServerProcess(META_MAIN, ['--port', String(metaPort), '--data', join(directory.path, 'meta')]));
+    const replicas = await Promise.all([1, 2, 3].map((n) =>
+      startServerProcess(REPLICA_MAIN, ['--port', '0', '--data', join(directory.path, `replica${n}`), '--metas', `127.0.0.1:${metaPort}`])));
+    processes.push(...replicas);
+    cluster = { directory: directory.path, metaPort, http: `http://127.0.0.1:${metaPort}`, replicas, processes, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+});
 
-  const created = await eventually('the table to be created', async () => {
-    const response = await fetch(`${http}/v1/tables`, { method: 'POST', body: JSON.stringify({ name: 'onebox', partitionCount: PARTITIONS, replicaCount: 3 }) });
+test.after.always(async () => {
+  await cluster?.cleanup();
+});
+
+async function createTable(name: string): Promise<number> {
+  const { http } = clusterOf();
+  const created = await eventually(`table ${name} to be created`, async () => {
+    const response = await fetch(`${http}/v1/tables`, { method: 'POST', body: JSON.stringify({ name, partitionCount: PARTITIONS, replicaCount: 3 }) });
     return response.status === 201 ? await response.json() as { appId: number } : undefined;
   }, 30_000);
-  const config = await eventually('every partition healthy', async () => {
-    const response = await fetch(`${http}/v1/tables/onebox/config`);
+  return created.appId;
+}
+
+function healthyConfig(name: string): Promise<TableConfig> {
+  return eventually(`every partition of ${name} healthy`, async () => {
+    const response = await fetch(`${clusterOf().http}/v1/tables/${name}/config`);
     if (response.status !== 200) return undefined;
     const body = await response.json() as TableConfig;
     return body.partitions.length === PARTITIONS && body.partitions.every((partition) => partition.healthy) ? body : undefined;
   }, 60_000);
-  t.is(config.appId, created.appId);
-  const addresses = new Set(replicas.map((replica) => replica.address));
+}
+
+function primaryOf(config: TableConfig, hashKey: string): Started {
+  const index = routeOf(config.appId, hashKey, PARTITIONS).partitionIndex;
+  const primary = clusterOf().replicas.find((replica) => replica.address === config.partitions[index]?.primary);
+  if (primary === undefined) throw new Error(`no primary for partition ${index}`);
+  return primary;
+}
+
+async function replicaCount(server: Started, appId: number): Promise<number> {
+  const status = await (await fetch(`http://${server.address}/v1/replicas`)).json() as { replicas: Array<{ gpid: string }> };
+  return status.replicas.filter((replica) => replica.gpid.startsWith(`${appId}.`)).length;
+}
+
+const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+
+test.serial('a new table becomes healthy and serves every client RPC', async (t) => {
+  const { replicas, metaPort } = clusterOf();
+  const appId = await createTable('onebox');
+  const config = await healthyConfig('onebox');
+  t.is(config.appId, appId);
+  const addresses = replicas.map((replica) => replica.address).sort();
   for (const partition of config.partitions) {
-    t.true(addresses.has(partition.primary));
-    t.deepEqual([partition.primary, ...partition.secondaries].sort(), [...addresses].sort(), 'three distinct members');
+    t.true(addresses.includes(partition.primary));
+    t.deepEqual([partition.primary, ...partition.secondaries].sort(), addresses, 'three distinct members');
   }
 
   const metaConnection = await connect(metaPort);
@@ -67,14 +120,52 @@ test('a meta server and three replica servers: a new table becomes healthy and s
   t.is(routing.partitionCount, PARTITIONS);
   t.deepEqual(routing.partitions.map((partition) => partition.primary), config.partitions.map((partition) => partition.primary));
 
-  const index = routeOf(created.appId, HASH_KEY, PARTITIONS).partitionIndex;
-  const primary = replicas.find((replica) => replica.address === config.partitions[index]?.primary);
-  if (primary === undefined) throw new Error(`no primary for partition ${index}`);
+  const primary = primaryOf(config, HASH_KEY);
   const connection = await connect(primary.port);
   t.teardown(() => connection.close());
-  await exerciseEveryClientRpc(t, connection, { appId: created.appId, partitionCount: PARTITIONS }, primary.address);
+  await exerciseEveryClientRpc(t, connection, { appId, partitionCount: PARTITIONS }, primary.address);
 
-  const status = await (await fetch(`http://${primary.address}/v1/replicas`)).json() as { metaLeader: string; replicas: Array<{ role: string }> };
-  t.is(status.metaLeader, metaAddress);
-  t.is(status.replicas.length, PARTITIONS, 'every server holds a replica of every partition');
+  const status = await (await fetch(`http://${primary.address}/v1/replicas`)).json() as { metaLeader: string };
+  t.is(status.metaLeader, `127.0.0.1:${metaPort}`);
+  for (const replica of replicas) t.is(await replicaCount(replica, appId), PARTITIONS, 'every server holds a replica of every partition');
+});
+
+test.serial('a dropped table keeps its files, a recall serves its data again, and after the reserve time the files go', async (t) => {
+  const { http, replicas, directory } = clusterOf();
+  const appId = await createTable('dropme');
+  const before = await healthyConfig('dropme');
+  const primary = primaryOf(before, 'k');
+  const routing = routeOf(appId, 'k', PARTITIONS);
+  const connection = await connect(primary.port);
+  t.teardown(() => connection.close());
+  t.is((await connection.call(clientRpcs.put, { kind: 'put', key: key('k', 's'), value: new TextEncoder().encode('kept'), expireTsSeconds: 0 }, { routing })).error, 0);
+  const replicaDirectory = join(directory, 'replica1', 'replicas', `${appId}.0`);
+  t.true(await exists(replicaDirectory));
+
+  t.is((await fetch(`${http}/v1/tables/dropme?reserveSeconds=3600`, { method: 'DELETE' })).status, 200);
+  for (const replica of replicas) await eventually('the dropped table\'s replicas to close', async () => ((await replicaCount(replica, appId)) === 0 ? true : undefined));
+  const refused = await connection.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing }).then(() => 'ERR_OK', (error: unknown) => (error as RpcCallError).code);
+  t.is(refused, 'ERR_OBJECT_NOT_FOUND');
+  t.true(await exists(replicaDirectory), 'files kept while the table may be recalled');
+
+  t.is((await fetch(`${http}/v1/recall`, { method: 'POST', body: JSON.stringify({ appId }) })).status, 200);
+  // The recalled replicas reopen as restarted ones: the meta server reconfigures them (primaries
+  // may move), so each attempt asks it for the current primary.
+  const read = await eventually('the recalled data', async () => {
+    const server = primaryOf(await healthyConfig('dropme'), 'k');
+    const again = await connect(server.port);
+    try {
+      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
+    } catch (error) {
+      if (error instanceof RpcCallError && error.retriable) return undefined;
+      throw error;
+    } finally {
+      again.close();
+    }
+  }, 60_000);
+  t.is(text(read.value), 'kept');
+
+  t.is((await fetch(`${http}/v1/tables/dropme?reserveSeconds=0`, { method: 'DELETE' })).status, 200);
+  await eventually('the garbage to be deleted', async () => ((await exists(replicaDirectory)) ? undefined : true), 60_000);
+  for (const replica of replicas) t.is(await replicaCount(replica, appId), 0);
 });

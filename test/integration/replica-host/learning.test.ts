@@ -1,0 +1,122 @@
+// A learner joins a group of ReplicaHosts by copying the primary's checkpoint through the outbox
+// (LT_APP) or by reading the primary's private log (LT_LOG).
+import test from 'ava';
+import { systemClock } from '../../../common/clock.ts';
+import { encodeKey } from '../../../cluster/storage/key-schema.ts';
+import { Partition } from '../../../cluster/storage/partition.ts';
+import { RocksEngine } from '../../../cluster/storage/rocksdb-engine.ts';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HostCluster } from './host-cluster.ts';
+
+const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+const key = (i: number): Uint8Array => encodeKey(text('h'), text(`s${String(i).padStart(3, '0')}`));
+const WRITES = 40;
+
+async function writeMany(cluster: HostCluster): Promise<bigint> {
+  let last = 0n;
+  for (let i = 0; i < WRITES; i++) {
+    const response = await cluster.host('n1:1').write({ kind: 'put', key: key(i), value: text(`value ${i} `.repeat(20)), expireTsSeconds: 0 });
+    last = response.decree;
+  }
+  return last;
+}
+
+/** Reads every written key straight from a closed replica's RocksDB. */
+async function valuesOnDisk(directory: string): Promise<string[]> {
+  const engine = await RocksEngine.open({ path: join(directory, 'data') });
+  try {
+    const partition = await Partition.open(engine, { clock: systemClock });
+    const values: string[] = [];
+    for (let i = 0; i < WRITES; i++) values.push(new TextDecoder().decode((await partition.get({ kind: 'get', key: key(i) })).value));
+    await partition.close();
+    return values;
+  } finally {
+    await engine.close();
+  }
+}
+
+const expectedValues = Array.from({ length: WRITES }, (_, i) => `value ${i} `.repeat(20));
+
+test('a learner behind the primary\'s collected log copies its checkpoint in chunks (LT_APP)', async (t) => {
+  const cluster = await HostCluster.start({
+    nodes: ['n1:1', 'n2:1', 'n3:1'],
+    coreOptions: { prepareListCapacity: 8, mutationsInFlightMax: 4 },
+    tuning: { checkpointEveryDecrees: 5, checkpointChunkBytes: 1024, logSegmentBytesMax: 2048 },
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  const last = await writeMany(cluster);
+
+  const segmentFirstDecrees = async (): Promise<bigint[]> =>
+    (await readdir(join(cluster.directoryOf('n1:1'), 'plog'))).filter((name) => name.startsWith('log.')).map((name) => BigInt(name.split('.')[2] ?? '0'));
+  let collected = false;
+  for (let attempt = 0; attempt < 500 && !collected; attempt++) {
+    collected = (await segmentFirstDecrees()).every((decree) => decree > 1n);
+    if (!collected) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.true(collected, 'the log segments holding the first decrees were deleted');
+
+  await cluster.addSecondary('n1:1', 'n3:1', ['n2:1', 'n3:1']);
+  const learnTypes = cluster.delivered.filter((d) => d.to === 'n3:1' && d.message.kind === 'learn_response' && d.message.error === 'ERR_OK')
+    .map((d) => (d.message.kind === 'learn_response' ? d.message.learnType : ''));
+  t.true(learnTypes.includes('LT_APP'), `learn types ${learnTypes.join(',')}`);
+  t.true(cluster.chunkRequests.length > 1, 'the checkpoint came in several chunks');
+  t.true(cluster.chunkRequests.every((c) => c.from === 'n1:1'));
+  t.true(cluster.logLines.some((line) => line.startsWith('n3:1') && line.includes('imported checkpoint')));
+
+  await cluster.until('n3 applied everything', () => cluster.host('n3:1').info().appliedDecree >= last);
+  await cluster.close('n3:1');
+  t.deepEqual(await valuesOnDisk(cluster.directoryOf('n3:1')), expectedValues);
+});
+
+test('a learner whose start is still in the primary\'s log reads it from there (LT_LOG)', async (t) => {
+  const cluster = await HostCluster.start({
+    nodes: ['n1:1', 'n2:1', 'n3:1'],
+    coreOptions: { prepareListCapacity: 8, mutationsInFlightMax: 4 },
+    tuning: { checkpointEveryDecrees: 1_000_000 },
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  const last = await writeMany(cluster);
+
+  await cluster.addSecondary('n1:1', 'n3:1', ['n2:1', 'n3:1']);
+  const logResponses = cluster.delivered.filter((d) => d.to === 'n3:1' && d.message.kind === 'learn_response' &&
+    d.message.error === 'ERR_OK' && d.message.learnType === 'LT_LOG');
+  t.true(logResponses.some((d) => d.message.kind === 'learn_response' && d.message.mutations.length > 0), 'mutations came from the log');
+  t.is(cluster.chunkRequests.length, 0, 'no checkpoint was copied');
+
+  await cluster.until('n3 applied everything', () => cluster.host('n3:1').info().appliedDecree >= last);
+  await cluster.close('n3:1');
+  t.deepEqual(await valuesOnDisk(cluster.directoryOf('n3:1')), expectedValues);
+});
+
+test('checkpoint chunks are served by offset within bounds; anything else is refused with a reason code', async (t) => {
+  const cluster = await HostCluster.start({ nodes: ['n1:1', 'n2:1'], tuning: { checkpointEveryDecrees: 2 } });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  for (let i = 0; i < 4; i++) await cluster.host('n1:1').write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  const primary = cluster.host('n1:1');
+  // Checkpoints are taken in the background: find the one there is (only it answers ERR_OK).
+  let found: bigint | undefined;
+  for (let attempt = 0; attempt < 500 && found === undefined; attempt++) {
+    for (let d = primary.info().appliedDecree; d > 0n && found === undefined; d--) {
+      const response = await primary.serveCheckpointChunk({ gpid: primary.gpid, decree: d, offset: 0n, maxBytes: 16 });
+      if (response.error === 'ERR_OK') found = d;
+    }
+    if (found === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.not(found, undefined, 'a checkpoint exists');
+  const at = (offset: bigint, maxBytes: number, d = found!) => primary.serveCheckpointChunk({ gpid: primary.gpid, decree: d, offset, maxBytes });
+  const first = await at(0n, 16);
+  t.is(first.bytes.length, 16);
+  t.is(new TextDecoder().decode(first.bytes.subarray(0, 8)), 'PGTS-CKP');
+  const tail = await at(first.totalBytes - 4n, 16);
+  t.deepEqual([tail.error, tail.bytes.length], ['ERR_OK', 4]);
+  t.deepEqual([(await at(first.totalBytes, 16)).error, (await at(first.totalBytes, 16)).bytes.length], ['ERR_OK', 0]);
+  t.is((await at(first.totalBytes + 1n, 16)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 0)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 64 << 20)).error, 'ERR_INVALID_PARAMETERS');
+  t.is((await at(0n, 16, 999_999n)).error, 'ERR_INVALID_STATE');
+  t.is((await primary.serveCheckpointChunk({ gpid: { appId: 9, partitionIndex: 0 }, decree: found!, offset: 0n, maxBytes: 16 })).error, 'ERR_OBJECT_NOT_FOUND');
+});
