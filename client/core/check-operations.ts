@@ -16,7 +16,7 @@ import { invalidArgument, type OperationContext } from './client-error.ts';
 import type { OperationOf } from './data-operations.ts';
 import { contextOf, storageFailure, type BuildContext } from './operation.ts';
 import { partitionHashOf } from './partition-hash.ts';
-import { booleanOf, checkTypeCode, checkWriteSize, expireTsOf, hashKeyBytes, listOf } from './validate.ts';
+import { booleanOf, checkTypeCode, checkRequestSize, expireTsOf, hashKeyBytes, listOf } from './validate.ts';
 
 /** Mutations of one request: each costs at least one byte, so the write limit bounds them. */
 const MUTATIONS_MAX = WRITE_BODY_BYTES_MAX;
@@ -31,7 +31,7 @@ export function checkAndSetOperation(
   const setSk = toBytes(setSortKey, 'setSortKey', context);
   const operand = toBytes(checkOperand, 'checkOperand', context);
   const value = toBytes(setValue, 'setValue', context);
-  checkWriteSize(hk.length + checkSk.length + setSk.length + operand.length + value.length, context);
+  checkRequestSize(hk.length + checkSk.length + setSk.length + operand.length + value.length, context);
   const setDiffSortKey = !bytesEqual(checkSk, setSk);
   return {
     context: { ...context, hashKey: hk },
@@ -77,7 +77,7 @@ export function checkAndMutateOperation(
     }
     throw invalidArgument(context, `${what}.kind must be 'set' or 'del', got ${JSON.stringify((mutation as { kind: unknown }).kind)}`);
   });
-  checkWriteSize(size, context);
+  checkRequestSize(size, context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.checkAndMutate,

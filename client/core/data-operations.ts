@@ -13,7 +13,7 @@ import { EMPTY_BYTES, ownBytes, toBytes, type Bytes } from './bytes.ts';
 import { contextOf, storageFailure, type BuildContext, type Operation } from './operation.ts';
 import { partitionHashOf } from './partition-hash.ts';
 import {
-  booleanOf, checkWriteSize, expireTsOf, filterOf, hashKeyBytes, int64Of, limitOf, listOf,
+  booleanOf, checkRequestSize, expireTsOf, filterOf, hashKeyBytes, int64Of, limitOf, listOf,
 } from './validate.ts';
 import { invalidArgument } from './client-error.ts';
 
@@ -34,7 +34,7 @@ export function setOperation(build: BuildContext, hashKey: Bytes, sortKey: Bytes
   const hk = hashKeyBytes(hashKey, context, false);
   const sk = toBytes(sortKey, 'sortKey', context);
   const v = toBytes(value, 'value', context);
-  checkWriteSize(hk.length + sk.length + v.length, context);
+  checkRequestSize(hk.length + sk.length + v.length, context);
   const expireTsSeconds = expireTsOf(options.ttlSeconds, build.now2016Seconds, context);
   return {
     context: { ...context, hashKey: hk },
@@ -51,6 +51,7 @@ export function getOperation(build: BuildContext, hashKey: Bytes, sortKey: Bytes
   const context = contextOf(build, 'get');
   const hk = hashKeyBytes(hashKey, context, false);
   const sk = toBytes(sortKey, 'sortKey', context);
+  checkRequestSize(hk.length + sk.length, context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.get,
@@ -68,7 +69,7 @@ export function delOperation(build: BuildContext, hashKey: Bytes, sortKey: Bytes
   const context = contextOf(build, 'del');
   const hk = hashKeyBytes(hashKey, context, false);
   const sk = toBytes(sortKey, 'sortKey', context);
-  checkWriteSize(hk.length + sk.length, context);
+  checkRequestSize(hk.length + sk.length, context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.remove,
@@ -93,7 +94,7 @@ export function multiSetOperation(
     size += kv.key.length + kv.value.length;
     return kv;
   });
-  checkWriteSize(size, context);
+  checkRequestSize(size, context);
   const expireTsSeconds = expireTsOf(options.ttlSeconds, build.now2016Seconds, context);
   return {
     context: { ...context, hashKey: hk },
@@ -110,7 +111,7 @@ export function multiDelOperation(build: BuildContext, hashKey: Bytes, sortKeys:
   const context = contextOf(build, 'multiDel');
   const hk = hashKeyBytes(hashKey, context, true);
   const keys = listOf<Bytes>(sortKeys, 'sortKeys', 1, MULTI_ITEMS_MAX, context).map((key, i) => toBytes(key, `sortKeys[${i}]`, context));
-  checkWriteSize(keys.reduce((sum, key) => sum + key.length, hk.length), context);
+  checkRequestSize(keys.reduce((sum, key) => sum + key.length, hk.length), context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.multiRemove,
@@ -138,6 +139,9 @@ export function multiGetOperation(
   }
   const range: SortKeyRange = point || selection === undefined ? {} : (selection as SortKeyRange);
   const filter = filterOf(options.sortKeyFilter, 'sortKeyFilter', context);
+  const start = range.start === undefined ? EMPTY_BYTES : toBytes(range.start, 'start', context);
+  const stop = range.stop === undefined ? EMPTY_BYTES : toBytes(range.stop, 'stop', context);
+  checkRequestSize(sortKeys.reduce((sum, key) => sum + key.length, hk.length + start.length + stop.length + filter.pattern.length), context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.multiGet,
@@ -148,8 +152,8 @@ export function multiGetOperation(
       maxKvCount: limitOf(options.maxFetchCount, 'maxFetchCount', context),
       maxKvSize: limitOf(options.maxFetchSize, 'maxFetchSize', context),
       noValue: booleanOf(options.noValue, 'noValue', context, false),
-      startSortkey: range.start === undefined ? EMPTY_BYTES : toBytes(range.start, 'start', context),
-      stopSortkey: range.stop === undefined ? EMPTY_BYTES : toBytes(range.stop, 'stop', context),
+      startSortkey: start,
+      stopSortkey: stop,
       startInclusive: booleanOf(options.startInclusive, 'startInclusive', context, true),
       stopInclusive: booleanOf(options.stopInclusive, 'stopInclusive', context, false),
       sortKeyFilterType: filter.type,
@@ -213,6 +217,7 @@ export function ttlOperation(build: BuildContext, hashKey: Bytes, sortKey: Bytes
   const context = contextOf(build, operation);
   const hk = hashKeyBytes(hashKey, context, false);
   const sk = toBytes(sortKey, 'sortKey', context);
+  checkRequestSize(hk.length + sk.length, context);
   return {
     context: { ...context, hashKey: hk },
     method: clientRpcs.ttl,
