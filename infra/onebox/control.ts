@@ -84,9 +84,12 @@ function launcherArgs(options: OneboxOptions): string[] {
 export async function startBackground(options: OneboxOptions): Promise<string> {
   const running = liveLauncher(options.dir);
   if (running !== undefined) throw new OneboxError(`a onebox already runs from ${options.dir} (launcher pid ${running}); \`npx pegasus onebox stop\` stops it`);
+  const orphans = liveServers(options.dir);
+  if (orphans.length > 0) {
+    throw new OneboxError(`servers of an earlier onebox in ${options.dir} still run (${orphans.map((server) => `${server.name} pid ${server.pid}`).join(', ')}); \`npx pegasus onebox stop\` stops them`);
+  }
   mkdirSync(options.dir, { recursive: true });
   const logFile = launcherLog(options.dir);
-  rmSync(stateFile(options.dir), { force: true });
   appendFileSync(logFile, `\n=== ${new Date().toISOString()} onebox start (background)\n`);
   const out = openSync(logFile, 'a');
   let pid: number | undefined;

@@ -2,7 +2,7 @@
 // it started, so that `pegasus onebox stop` can stop a onebox started elsewhere, and `clean` can
 // refuse while one runs. A pid counts as ours only while it is alive and its command line still
 // names the onebox (the launcher) or the onebox directory (a server), so a reused pid is never hit.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../services/process.ts';
 import type { RunningServer } from './plan.ts';
@@ -68,8 +68,34 @@ export function liveLauncher(dir: string, state: OneboxState | undefined = readS
   return ours(state.launcherPid, LAUNCHER_MARKER) ? state.launcherPid : undefined;
 }
 
-/** Servers recorded in the state file that still run (for instance after the launcher was killed). */
+/**
+ * Server processes of the onebox in `dir` that still run: those the state file records, and any
+ * other whose command line is a cluster/server entry point with its --data under `dir` (a state
+ * file lost or overwritten must not hide a running server from `stop` and `clean`).
+ */
 export function liveServers(dir: string, state: OneboxState | undefined = readState(dir)): RunningServer[] {
-  if (state === undefined) return [];
-  return state.servers.filter((server) => ours(server.pid, dir));
+  const found = new Map<number, RunningServer>();
+  for (const server of state?.servers ?? []) {
+    if (ours(server.pid, dir)) found.set(server.pid, server);
+  }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    pids = [];
+  }
+  const dataFlag = /--data (\S+)/;
+  for (const entry of pids) {
+    const pid = Number(entry);
+    if (found.has(pid) || pid === process.pid) continue;
+    const line = commandLine(pid);
+    if (!line.includes('cluster/server/')) continue;
+    const data = dataFlag.exec(line)?.[1];
+    if (data === undefined || !data.startsWith(`${dir}/`)) continue;
+    const name = data.slice(dir.length + 1).split('/')[0] ?? '';
+    const port = /--port (\d+)/.exec(line)?.[1] ?? '?';
+    const host = /--host (\S+)/.exec(line)?.[1] ?? '127.0.0.1';
+    found.set(pid, { name, role: name.startsWith('meta') ? 'meta' : 'replica', address: `${host}:${port}`, pid, logFile: join(dir, name, `${name}.log`) });
+  }
+  return [...found.values()];
 }

@@ -1,7 +1,8 @@
 // Proves the onebox and the `pegasus` command end to end on real processes: `pegasus onebox start`
 // (on free ports, never 34601) brings up 1 meta and 3 replica servers with table temp healthy; the
 // admin and data commands work against it through the real binary; `onebox clean` refuses while
-// it runs; `onebox stop` stops every process; data survives a restart; `clean` removes it all.
+// it runs; `onebox stop` stops every process, also servers a killed launcher left behind; data
+// survives a restart; `clean` removes it all.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,7 +129,21 @@ test.serial('clean refuses while running; stop ends every process; data survives
   ok(t, await pegasus(['onebox', 'start', '--base-port', String(base), '--dir', dir]), 'restart');
   t.is(ok(t, await pegasus(['get', 'temp', 'user1', 'name', ...m]), 'get after restart'), '"alice"\n');
   t.regex(ok(t, await pegasus(['ls', ...m]), 'ls after restart'), /usertable2/);
-  ok(t, await pegasus(['onebox', 'stop', '--dir', dir]), 'stop again');
+
+  // A launcher killed with SIGKILL (and its state file lost) leaves its servers running: start and
+  // clean refuse, and stop finds and stops them.
+  const restarted = state(dir);
+  process.kill(restarted.launcherPid, 'SIGKILL');
+  rmSync(join(dir, 'onebox.json'));
+  const orphanStart = await pegasus(['onebox', 'start', '--base-port', String(base), '--dir', dir]);
+  t.is(orphanStart.code, 1);
+  t.regex(orphanStart.stderr, /servers of an earlier onebox .* still run \(meta-1 pid \d+/);
+  const orphanClean = await pegasus(['onebox', 'clean', '--dir', dir]);
+  t.is(orphanClean.code, 1);
+  t.regex(orphanClean.stderr, /is running/);
+  const orphanStop = ok(t, await pegasus(['onebox', 'stop', '--dir', dir]), 'stop orphans');
+  for (const name of ['meta-1', 'replica-1', 'replica-2', 'replica-3']) t.regex(orphanStop, new RegExp(`${name} \\(pid \\d+\\) stopped`));
+  t.true(restarted.servers.every((server) => !isAlive(server.pid)), 'every orphaned server has exited');
   t.regex(ok(t, await pegasus(['onebox', 'clean', '--dir', dir]), 'clean'), /removed/);
   t.false(existsSync(dir));
 });
