@@ -15,6 +15,7 @@ import { serveCluster } from '../../rpc/node/serve-cluster.ts';
 import type { MetaOptions } from '../core/options.ts';
 import type { NodeId } from '../core/types.ts';
 import type { LeadershipChange } from '../store/meta-store.ts';
+import type { ZooKeeperSession } from '../store/zookeeper-session.ts';
 import { openMetaStorage, type MetaStorage, type MetaStoreConfig } from '../store/open.ts';
 import { addClientRpcs } from './client-rpcs.ts';
 import { addHttpRoutes } from './http-api.ts';
@@ -116,6 +117,11 @@ export class MetaServer implements MetaServerView {
 
   isLeader(): boolean {
     return this.readyTerm() !== undefined;
+  }
+
+  /** The ZooKeeper session the store and election run on (undefined on the file store). */
+  get zookeeperSession(): ZooKeeperSession | undefined {
+    return this.storage?.session;
   }
 
   async close(): Promise<void> {
