@@ -68,7 +68,7 @@ export const metaStoreFactories: readonly MetaStoreFactory[] = [fileFactory, zoo
  * session's own client may win it back in between, so this tries a few times.
  */
 export async function expireSession(session: ZooKeeperSession): Promise<void> {
-  for (let attempt = 0; attempt < 5 && session.state() !== 'expired'; attempt++) {
+  for (let attempt = 0; attempt < 10 && session.state() !== 'expired'; attempt++) {
     const options = { sessionTimeout: 6000, sessionId: session.client.getSessionId(), sessionPassword: session.client.getSessionPassword() };
     const thief = zookeeper.createClient(endpoints().zookeeper.connectString, options as unknown as Parameters<typeof zookeeper.createClient>[1]);
     await new Promise<void>((resolve) => {

@@ -144,6 +144,7 @@ export class MetaServer implements MetaServerView {
     this.storage = storage;
     this.unsubscribe = storage.election.onLeadershipChange((change) => this.onLeadership(storage, change));
     await storage.election.start();
+    this.refreshLeader();
   }
 
   private onLeadership(storage: MetaStorage, change: LeadershipChange): void {

@@ -1,11 +1,12 @@
-// Proves that a meta server on the real ZooKeeper stops leading the moment its session expires,
+// Proves that a meta server on the real ZooKeeper that does not lead redirects a replica server's
+// beacons to the leader, and that a leader stops leading the moment its session expires,
 // the other meta server takes over with the tables, the first opens a new session and follows
 // (forwarding to the new leader), and leads again from the store when the other one leaves.
 import test from 'ava';
 import { ZooKeeperSession } from '../../../cluster/meta/store/zookeeper-session.ts';
 import { AppStatus } from '../../../cluster/rpc/meta-structs.ts';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
-import { callMeta, createRequest, startMetaServer, until } from '../../support/meta-server.ts';
+import { callMeta, createRequest, startMetaServer, TestReplicaNode, until } from '../../support/meta-server.ts';
 import { expireSession, removeTree } from '../../support/meta-stores.ts';
 import { endpoints, requireService, uniqueName } from '../../support/services.ts';
 
@@ -17,8 +18,11 @@ test('a leader whose session expires stops at once, follows under a new session,
   const a = await startMetaServer(store);
   await until('a leads', () => (a.isLeader() ? true : undefined));
   const b = await startMetaServer(store);
+  const node = await TestReplicaNode.start();
   try {
     t.is((await callMeta(a.self, clientRpcs.createApp, createRequest('kept', 2))).err, 'ERR_OK');
+    const redirect = await node.waitFor(b.self, (envelope) => (envelope.message.kind === 'forward' && envelope.message.leader !== '' ? envelope : undefined));
+    t.deepEqual(redirect, { from: b.self, apps: [], message: { kind: 'forward', to: node.address, leader: a.self } });
     const old = a.zookeeperSession!;
     await expireSession(old);
     t.false(a.isLeader(), 'no term outlives its session');
@@ -34,6 +38,7 @@ test('a leader whose session expires stops at once, follows under a new session,
     await until('a leads again', () => (a.isLeader() ? true : undefined));
     t.is((await callMeta(a.self, clientRpcs.queryConfig, { appName: 'kept', partitionIndices: [] })).partitions.length, 2);
   } finally {
+    await node.close();
     await b.close();
     await a.close();
     const session = await ZooKeeperSession.connect({ connectString });
