@@ -260,7 +260,7 @@ export class TableCatalog {
 function checkName(name: string): string | undefined {
   const bytes = new TextEncoder().encode(name).length;
   if (bytes === 0 || bytes > META_TABLE_NAME_BYTES_MAX) return `table name must have 1..${META_TABLE_NAME_BYTES_MAX} bytes`;
-  if (!TABLE_NAME.test(name)) return `table name ${JSON.stringify(name)} may hold only letters, digits, "_", "." and "-"`;
+  if (!TABLE_NAME.test(name)) return `table name ${JSON.stringify(name)} may hold only letters, digits, "_", ".", ":" and "-"`;
   return undefined;
 }
 
