@@ -21,8 +21,7 @@ import { MetaLink } from './meta-link.ts';
 import type { ReplicaServerConfig } from './replica-config.ts';
 import { ReplicaMetrics } from './replica-metrics.ts';
 import { ReplicaRegistry } from './replica-registry.ts';
-import { ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/replica-host.ts';
-import { readInitInfo } from '../host/init-info.ts';
+import { readInitInfo, ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/index.ts';
 import type { ReplicaCoreOptions } from '../../replication/api.ts';
 import { addStatusRoutes } from './status-routes.ts';
 
