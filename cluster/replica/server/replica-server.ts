@@ -8,7 +8,7 @@
 //   await server.close();
 import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
-import { REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
+import { REPLICA_SERVER_OPENS_AT_ONCE_MAX, REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
 import { gpidKey, type ReplicaReport } from '../../meta/core/types.ts';
 import type { ClusterInbound, ClusterOutbound } from '../../rpc/cluster-messages.ts';
 import type { ClusterTransportCounters } from '../../rpc/node/cluster-link.ts';
@@ -212,21 +212,28 @@ export class ReplicaServer {
     return { replicas, absent: gpids.filter((gpid) => !held.has(gpidKey(gpid))) };
   }
 
+  /** Reopens every replica directory, a few at a time (each recovers its log and RocksDB). */
   private async openFromDisk(): Promise<void> {
-    for (const gpid of await this.replicas.listOnDisk()) {
-      const directory = this.replicas.directoryOf(gpid);
-      // The replica's own init-info names its table; a directory without one never got that far.
-      const app = (await readInitInfo(directory).catch((error: unknown) => {
-        this.log(`${gpidKey(gpid)}: ${(error as Error).message}`);
-        return undefined;
-      }))?.app;
-      if (app === undefined) {
-        this.log(`${gpidKey(gpid)}: no table information in ${directory}: left alone`);
-        continue;
-      }
-      const entry = await this.replicas.openFromDisk(gpid, app);
-      if (entry !== undefined) this.log(`${gpidKey(gpid)}: reopened (${app.name}), ${entry.replica.info().role}`);
+    const gpids = await this.replicas.listOnDisk();
+    const worker = async (): Promise<void> => {
+      for (let gpid = gpids.shift(); gpid !== undefined; gpid = gpids.shift()) await this.reopen(gpid);
+    };
+    await Promise.all(Array.from({ length: REPLICA_SERVER_OPENS_AT_ONCE_MAX }, worker));
+  }
+
+  private async reopen(gpid: Gpid): Promise<void> {
+    const directory = this.replicas.directoryOf(gpid);
+    // The replica's own init-info names its table; a directory without one never got that far.
+    const app = (await readInitInfo(directory).catch((error: unknown) => {
+      this.log(`${gpidKey(gpid)}: ${(error as Error).message}`);
+      return undefined;
+    }))?.app;
+    if (app === undefined) {
+      this.log(`${gpidKey(gpid)}: no table information in ${directory}: left alone`);
+      return;
     }
+    const entry = await this.replicas.openFromDisk(gpid, app);
+    if (entry !== undefined) this.log(`${gpidKey(gpid)}: reopened (${app.name}), ${entry.replica.info().role}`);
   }
 
   private startTimers(): void {
