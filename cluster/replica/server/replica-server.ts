@@ -62,8 +62,8 @@ export class ReplicaServer {
     const { config, clock } = options;
     const log = options.log ?? ((line: string) => console.error(line));
     const handlers = new HandlerTable();
-    // The parts below need the address, known only once listening (port 0 in tests): handlers
-    // reach them through this late-bound reference.
+    // The server is built from the meta link, whose lease events call back into the server:
+    // they reach it through this reference, set before any timer can fire.
     const late: { server?: ReplicaServer } = {};
     const live = (): ReplicaServer => {
       assert(late.server !== undefined, 'a lease event before the replica server was started');
