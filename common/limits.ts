@@ -221,6 +221,8 @@ export const REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX = 1 << 16;
 export const REPLICA_SERVER_META_SERVERS_MAX = 16;
 /** Beacon intervals without any answer from the meta server in use before the next one is tried. */
 export const REPLICA_SERVER_META_SILENT_BEACONS_MAX = 2;
+/** Replica directories opened (log replay, RocksDB open) at the same time when the server starts. */
+export const REPLICA_SERVER_OPENS_AT_ONCE_MAX = 8;
 
 // --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
 /** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */

@@ -74,6 +74,8 @@ export function parseReplicaConfig(argv: readonly string[], env: Readonly<Record
   if (metaServers.length === 0) throw new ReplicaConfigError('--metas names no meta server');
   for (const address of metaServers) parseAddress(address, '--metas');
   const host = ipv4(text('host'), '--host');
+  // The address is also the server's name in partition configurations: it must be dialable.
+  if (host === '0.0.0.0') throw new ReplicaConfigError('--host 0.0.0.0 cannot name this server to others: give the address they reach it at');
   const failureDetector = {
     beaconIntervalMs: positiveInteger(text('beacon-interval-ms'), '--beacon-interval-ms'),
     checkIntervalMs: positiveInteger(text('check-interval-ms'), '--check-interval-ms'),

@@ -33,11 +33,6 @@ interface Opening {
   waiting: number;
 }
 
-interface Dormant {
-  readonly app: AppSummary;
-  readonly report: ReplicaReport;
-}
-
 const DIRECTORY_NAME = /^(\d+)\.(\d+)$/;
 
 export class ReplicaRegistry {
@@ -45,7 +40,8 @@ export class ReplicaRegistry {
   private readonly opening = new Map<string, Opening>();
   /** Close or destroy in progress: an open of the same gpid waits for it. */
   private readonly settling = new Map<string, Promise<void>>();
-  private readonly dormant = new Map<string, Dormant>();
+  /** Replicas of dropped tables, closed, with their last report. */
+  private readonly dormant = new Map<string, ReplicaReport>();
   private closed = false;
 
   constructor(private readonly options: ReplicaRegistryOptions) {}
@@ -89,7 +85,7 @@ export class ReplicaRegistry {
 
   /** Reports of replicas closed because their table was dropped, still on disk. */
   dormantReports(): ReplicaReport[] {
-    return [...this.dormant.values()].map((entry) => entry.report);
+    return [...this.dormant.values()];
   }
 
   isDormant(gpid: Gpid): boolean {
@@ -133,10 +129,7 @@ export class ReplicaRegistry {
     const entry = this.hosted.get(key);
     if (entry === undefined) return;
     const info = entry.replica.info();
-    this.dormant.set(key, {
-      app: { ...entry.app, status: 'dropped' },
-      report: { gpid, ballot: info.ballot, lastCommittedDecree: info.committedDecree, lastPreparedDecree: info.preparedDecree },
-    });
+    this.dormant.set(key, { gpid, ballot: info.ballot, lastCommittedDecree: info.committedDecree, lastPreparedDecree: info.preparedDecree });
     await this.settle(key, () => entry.replica.close());
   }
 

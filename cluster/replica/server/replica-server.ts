@@ -8,7 +8,7 @@
 //   await server.close();
 import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
-import { REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
+import { REPLICA_SERVER_OPENS_AT_ONCE_MAX, REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX, REPLICA_TICK_MS } from '../../../common/limits.ts';
 import { gpidKey, type ReplicaReport } from '../../meta/core/types.ts';
 import type { ClusterInbound, ClusterOutbound } from '../../rpc/cluster-messages.ts';
 import type { ClusterTransportCounters } from '../../rpc/node/cluster-link.ts';
@@ -21,8 +21,7 @@ import { MetaLink } from './meta-link.ts';
 import type { ReplicaServerConfig } from './replica-config.ts';
 import { ReplicaMetrics } from './replica-metrics.ts';
 import { ReplicaRegistry } from './replica-registry.ts';
-import { ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/replica-host.ts';
-import { readInitInfo } from '../host/init-info.ts';
+import { readInitInfo, ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/index.ts';
 import type { ReplicaCoreOptions } from '../../replication/api.ts';
 import { addStatusRoutes } from './status-routes.ts';
 
@@ -63,8 +62,8 @@ export class ReplicaServer {
     const { config, clock } = options;
     const log = options.log ?? ((line: string) => console.error(line));
     const handlers = new HandlerTable();
-    // The parts below need the address, known only once listening (port 0 in tests): handlers
-    // reach them through this late-bound reference.
+    // The server is built from the meta link, whose lease events call back into the server:
+    // they reach it through this reference, set before any timer can fire.
     const late: { server?: ReplicaServer } = {};
     const live = (): ReplicaServer => {
       assert(late.server !== undefined, 'a lease event before the replica server was started');
@@ -213,21 +212,28 @@ export class ReplicaServer {
     return { replicas, absent: gpids.filter((gpid) => !held.has(gpidKey(gpid))) };
   }
 
+  /** Reopens every replica directory, a few at a time (each recovers its log and RocksDB). */
   private async openFromDisk(): Promise<void> {
-    for (const gpid of await this.replicas.listOnDisk()) {
-      const directory = this.replicas.directoryOf(gpid);
-      // The replica's own init-info names its table; a directory without one never got that far.
-      const app = (await readInitInfo(directory).catch((error: unknown) => {
-        this.log(`${gpidKey(gpid)}: ${(error as Error).message}`);
-        return undefined;
-      }))?.app;
-      if (app === undefined) {
-        this.log(`${gpidKey(gpid)}: no table information in ${directory}: left alone`);
-        continue;
-      }
-      const entry = await this.replicas.openFromDisk(gpid, app);
-      if (entry !== undefined) this.log(`${gpidKey(gpid)}: reopened (${app.name}), ${entry.replica.info().role}`);
+    const gpids = await this.replicas.listOnDisk();
+    const worker = async (): Promise<void> => {
+      for (let gpid = gpids.shift(); gpid !== undefined; gpid = gpids.shift()) await this.reopen(gpid);
+    };
+    await Promise.all(Array.from({ length: REPLICA_SERVER_OPENS_AT_ONCE_MAX }, worker));
+  }
+
+  private async reopen(gpid: Gpid): Promise<void> {
+    const directory = this.replicas.directoryOf(gpid);
+    // The replica's own init-info names its table; a directory without one never got that far.
+    const app = (await readInitInfo(directory).catch((error: unknown) => {
+      this.log(`${gpidKey(gpid)}: ${(error as Error).message}`);
+      return undefined;
+    }))?.app;
+    if (app === undefined) {
+      this.log(`${gpidKey(gpid)}: no table information in ${directory}: left alone`);
+      return;
     }
+    const entry = await this.replicas.openFromDisk(gpid, app);
+    if (entry !== undefined) this.log(`${gpidKey(gpid)}: reopened (${app.name}), ${entry.replica.info().role}`);
   }
 
   private startTimers(): void {

@@ -152,6 +152,23 @@ test('a redirect from a meta server that does not lead moves beacons to the lead
     (leader.received.some((message) => message.kind === 'replica_reports' && message.configSync) ? true : undefined));
 });
 
+test('a meta server that does not answer is passed over for the next configured one', async (t) => {
+  const directory = await temporaryDirectory();
+  const meta = await TestMeta.start();
+  const silent = await TestMeta.start();
+  const silentAddress = silent.address;
+  await silent.close();
+  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [silentAddress, meta.address] });
+  t.teardown(async () => {
+    await server.close();
+    await meta.close();
+    await directory.remove();
+  });
+  t.is(server.metaServer(), silentAddress, 'the first configured is tried first');
+  await eventually('a lease from the meta server that answers', () => (server.leaseValid() ? true : undefined));
+  t.is(server.metaServer(), meta.address);
+});
+
 test('a dropped table\'s replicas close and keep their files until the meta server names them garbage', async (t) => {
   const directory = await temporaryDirectory();
   const meta = await TestMeta.start();

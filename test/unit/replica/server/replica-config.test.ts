@@ -28,6 +28,7 @@ test('bad input is refused with the flag named', (t) => {
   t.throws(() => parseReplicaConfig(['--data', 'd', '--metas', 'nohost'], {}), { message: /--metas: "nohost" is not ipv4:port/ });
   t.throws(() => parseReplicaConfig(['--data', 'd', '--metas', 'localhost:34601'], {}), { message: /--metas: "localhost" is not an IPv4 address/ });
   t.throws(() => parseReplicaConfig(['--data', 'd', '--host', '::1'], {}), { message: /--host: "::1" is not an IPv4 address/ });
+  t.throws(() => parseReplicaConfig(['--data', 'd', '--host', '0.0.0.0'], {}), { message: /--host 0.0.0.0 cannot name this server/ });
   t.throws(() => parseReplicaConfig(['--data', 'd', '--colour', 'red'], {}), { message: /unknown flag --colour/ });
   t.throws(() => parseReplicaConfig(['--data'], {}), { message: /--data needs a value/ });
   t.throws(() => parseReplicaConfig(['--data', 'd', '--lease-ms', '1500'], {}), { message: /two beacon intervals/ });
