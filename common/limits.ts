@@ -197,3 +197,39 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 /** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
+// --- client SDK (client/) --------------------------------------------------------------------
+/** A call's deadline when the caller gives none (the C++ client's default). */
+export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
+/** Longest deadline a call may ask for. */
+export const CLIENT_TIMEOUT_MS_MAX = 10 * 60_000;
+/** Retry backoff unit (Java retry_base_interval_ms); the schedule multiplies it. */
+export const CLIENT_RETRY_BASE_MS = 20;
+/** Attempts of one call at most, however much of its deadline is left. */
+export const CLIENT_RETRY_ATTEMPTS_MAX = 64;
+/** A retry is not started with less than this left of the call's deadline. */
+export const CLIENT_RETRY_ATTEMPT_MS_MIN = 10;
+/** Routing queries for one table start at least this far apart (Java: operation timeout / 3). */
+export const CLIENT_ROUTING_REFRESH_INTERVAL_MS_MIN = 100;
+/** One query to one meta server gives up after this long (Java meta_query_timeout). */
+export const CLIENT_META_QUERY_TIMEOUT_MS = 5_000;
+/** Meta servers tried in one routing query, fail-overs and forwards included. */
+export const CLIENT_META_QUERY_ATTEMPTS_MAX = 16;
+/** Meta addresses a client knows (configured plus leaders learned from forwards). */
+export const CLIENT_META_SERVERS_MAX = 16;
+/** A meta server that is not active yet (ERR_SERVICE_NOT_ACTIVE) is asked again after this. */
+export const CLIENT_META_NOT_ACTIVE_DELAY_MS = 200;
+/** Server connections one client keeps open. */
+export const CLIENT_CONNECTIONS_MAX = 1024;
+/** Tables one client keeps open. */
+export const CLIENT_TABLES_MAX = 1024;
+/** Items of one batchGet/batchSet/batchDel call. */
+export const CLIENT_BATCH_ITEMS_MAX = 10_000;
+/** Calls of one batch in flight at once. */
+export const CLIENT_BATCH_CONCURRENCY_MAX = 64;
+/** delRange deletes in multiDel calls of this many sort keys (Java: 100). */
+export const CLIENT_DEL_RANGE_BATCH_COUNT = 100;
+/** Scanner batch size when the caller gives none (Java ScanOptions). */
+export const CLIENT_SCAN_BATCH_SIZE_DEFAULT = 100;
+/** Times one scanner starts over after its server lost the scan context. */
+export const CLIENT_SCAN_RESTARTS_MAX = 16;
