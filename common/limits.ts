@@ -183,8 +183,11 @@ export const META_ELECTION_CANDIDATES_MAX = 1000;
 // --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
 /** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
 export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
-/** Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower than this. */
-export const CLUSTER_SEND_BUFFER_BYTES_MAX = 64 << 20;
+/**
+ * Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower
+ * than this (a dozen full prepares; the cores resend what was shed).
+ */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 16 << 20;
 /** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
 export const CLUSTER_DESTINATIONS_MAX = 4096;
 /** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */

@@ -2,8 +2,8 @@
 // RpcServers over real sockets, in order and deep-equal; that a destination which restarts gets
 // the messages sent after it is back (the link reconnects); that a destination which never comes
 // up costs a bounded queue, no exception and no timer or socket left after close; that oversized
-// messages and peers that stop reading are shed and counted; and that the checkpoint chunk copy is
-// a call with its answer, its refusal, and its timeout.
+// messages, peers that stop reading and destinations beyond the bound are shed and counted; and
+// that the checkpoint chunk copy is a call with its answer, its refusal, and its timeout.
 import test from 'ava';
 import { createServer, type Socket } from 'node:net';
 import { RPC_REQUEST_FRAME_BYTES_MAX } from '../../../common/limits.ts';
@@ -232,4 +232,30 @@ test.serial('a peer that stops reading makes the link shed messages instead of b
   await transport.close();
   for (const socket of held) socket.destroy();
   await new Promise((resolve) => stalled.close(resolve));
+});
+
+test.serial('destinations are bounded: an idle one is forgotten to make room, else the message is shed', async (t) => {
+  const first = await startNode();
+  const second = await startNode();
+  const transport = new RpcClusterTransport({ ...quickOptions(), destinationsMax: 1 });
+  const [message] = oneOfEachKind(4).toMeta;
+  if (message === undefined) throw new Error('no sample');
+  transport.sendToMeta(first.address, message);
+  await until(() => first.received.toMeta.length === 1, 'the first destination');
+
+  // While the first destination's connection is open, a second destination has no room.
+  transport.sendToMeta(second.address, message);
+  t.is(transport.counters.dropped, 1);
+  t.is(second.received.toMeta.length, 0);
+
+  // Once its connection has closed and nothing waits for it, the first destination is forgotten.
+  await first.server.close();
+  await until(() => {
+    transport.sendToMeta(second.address, message);
+    return second.received.toMeta.length > 0;
+  }, 'room for the second destination');
+  t.is(transport.destinationCount, 1);
+  t.is(transport.queuedFor(first.address), 0);
+  await transport.close();
+  await second.server.close();
 });
