@@ -5,7 +5,7 @@ import { systemClock } from '../../../common/clock.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { Partition } from '../../../cluster/storage/partition.ts';
 import { RocksEngine } from '../../../cluster/storage/rocksdb-engine.ts';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostCluster } from './host-cluster.ts';
 
@@ -119,4 +119,24 @@ test('checkpoint chunks are served by offset within bounds; anything else is ref
   t.is((await at(0n, 64 << 20)).error, 'ERR_INVALID_PARAMETERS');
   t.is((await at(0n, 16, 999_999n)).error, 'ERR_INVALID_STATE');
   t.is((await primary.serveCheckpointChunk({ gpid: { appId: 9, partitionIndex: 0 }, decree: found!, offset: 0n, maxBytes: 16 })).error, 'ERR_OBJECT_NOT_FOUND');
+});
+
+test('a learner ahead of its primary discards its data and log and learns from empty', async (t) => {
+  const cluster = await HostCluster.start({ nodes: ['n1:1', 'n2:1'] });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  const last = await writeMany(cluster);
+  await cluster.until('n2 applied everything', () => cluster.host('n2:1').info().appliedDecree >= last);
+  for (const node of ['n1:1', 'n2:1']) await cluster.close(node);
+
+  // n1 lost its disk; meta (scripted) makes it primary anyway and adds n2, which is ahead of it.
+  await rm(cluster.directoryOf('n1:1'), { recursive: true });
+  cluster.config = { ...cluster.config, ballot: cluster.config.ballot + 1n, primary: '', secondaries: [], lastDrops: ['n2:1', 'n1:1'] };
+  for (const node of ['n1:1', 'n2:1']) await cluster.open(node);
+  await cluster.formGroup('n1:1', ['n2:1']);
+  t.true(cluster.logLines.some((line) => line.startsWith('n2:1') && line.includes('discarding local state')));
+  t.is(cluster.host('n2:1').info().appliedDecree, cluster.host('n1:1').info().appliedDecree);
+  await cluster.close('n2:1');
+  t.deepEqual(await valuesOnDisk(cluster.directoryOf('n2:1')), expectedValues.map(() => ''), 'none of the old data is left');
+  t.deepEqual((await readdir(join(cluster.directoryOf('n2:1'), 'plog'))).filter((name) => name.startsWith('log.')).length, 1, 'the log was reset');
 });
