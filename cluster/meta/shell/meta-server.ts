@@ -15,6 +15,7 @@ import { serveCluster } from '../../rpc/node/serve-cluster.ts';
 import type { MetaOptions } from '../core/options.ts';
 import type { NodeId } from '../core/types.ts';
 import type { LeadershipChange } from '../store/meta-store.ts';
+import type { ZooKeeperSession } from '../store/zookeeper-session.ts';
 import { openMetaStorage, type MetaStorage, type MetaStoreConfig } from '../store/open.ts';
 import { addClientRpcs } from './client-rpcs.ts';
 import { addHttpRoutes } from './http-api.ts';
@@ -62,7 +63,7 @@ export class MetaServer implements MetaServerView {
   private term: MetaTerm | undefined;
   private leader = '';
   private closing = false;
-  private reopening = false;
+  private reopening: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private refresher: NodeJS.Timeout | undefined;
   private selfAddress = '';
@@ -118,11 +119,17 @@ export class MetaServer implements MetaServerView {
     return this.readyTerm() !== undefined;
   }
 
+  /** The ZooKeeper session the store and election run on (undefined on the file store). */
+  get zookeeperSession(): ZooKeeperSession | undefined {
+    return this.storage?.session;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.refresher);
     this.endTerm('closing');
     this.unsubscribe?.();
+    await this.reopening;
     await this.rpc.close();
     await this.storage?.close().catch((error: unknown) => this.options.log(`closing the meta store failed: ${(error as Error).message}`));
     await this.outbound?.close();
@@ -130,9 +137,14 @@ export class MetaServer implements MetaServerView {
 
   private async openStorage(): Promise<void> {
     const storage = await openMetaStorage(this.options.store, this.self);
+    if (this.closing) {
+      await storage.close();
+      return;
+    }
     this.storage = storage;
     this.unsubscribe = storage.election.onLeadershipChange((change) => this.onLeadership(storage, change));
     await storage.election.start();
+    this.refreshLeader();
   }
 
   private onLeadership(storage: MetaStorage, change: LeadershipChange): void {
@@ -140,7 +152,11 @@ export class MetaServer implements MetaServerView {
     this.options.log(`leadership ${change.leader ? 'gained' : 'lost'}: ${change.reason}`);
     if (change.leader) this.beginTerm(storage);
     else this.endTerm(change.reason);
-    if (change.reason === 'session_expired' || change.reason === 'session_closed') void this.reopen(storage);
+    if ((change.reason === 'session_expired' || change.reason === 'session_closed') && this.reopening === undefined) {
+      this.reopening = this.reopen(storage).finally(() => {
+        this.reopening = undefined;
+      });
+    }
     this.refreshLeader();
   }
 
@@ -187,8 +203,6 @@ export class MetaServer implements MetaServerView {
 
   /** A ZooKeeper session ended: open a new one (store and election), retrying until closed. */
   private async reopen(old: MetaStorage): Promise<void> {
-    if (this.reopening) return;
-    this.reopening = true;
     this.unsubscribe?.();
     this.storage = undefined;
     await old.close().catch(() => undefined);
@@ -202,7 +216,6 @@ export class MetaServer implements MetaServerView {
         await new Promise((resolve) => setTimeout(resolve, META_REOPEN_RETRY_MS));
       }
     }
-    this.reopening = false;
   }
 
   private refreshLeader(): void {

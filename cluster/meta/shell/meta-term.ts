@@ -39,6 +39,8 @@ export interface MetaTermOptions {
   readonly log: (line: string) => void;
   /** The term cannot go on (the store refuses writes for good): end it and start over. */
   readonly onFatal: (reason: string) => void;
+  /** Pause between attempts of a failed write; default META_PERSIST_RETRY_MS. */
+  readonly persistRetryMs?: number;
 }
 
 interface Waiting {
@@ -248,7 +250,7 @@ export class MetaTerm {
             this.options.onFatal(`the meta store refused ${action.key}: ${code}`);
             return;
           }
-          await this.sleep(META_PERSIST_RETRY_MS);
+          await this.sleep(this.options.persistRetryMs ?? META_PERSIST_RETRY_MS);
           continue;
         }
         this.options.metrics.persisted(action.key, (this.options.clock.monotonicMs() - startedMs) / 1000);
