@@ -30,6 +30,8 @@ interface Child {
   readonly pid: number;
   readonly exited: Promise<string>;
   exit: string | undefined;
+  /** Killed on purpose (kill(), killAll()): its exit is not reported as unexpected. */
+  killed: boolean;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -126,11 +128,11 @@ export class Onebox {
     }
     this.#save('starting');
     this.#checkNotStopping();
-    for (const server of plan.metas) this.#spawn(server);
+    for (const server of plan.metas) this.#children.push(this.#spawn(server));
     await Promise.all(this.#children.map((child) => this.#waitReady(child)));
     const metaCount = this.#children.length;
     this.#checkNotStopping();
-    for (const server of plan.replicas) this.#spawn(server);
+    for (const server of plan.replicas) this.#children.push(this.#spawn(server));
     await Promise.all(this.#children.slice(metaCount).map((child) => this.#waitReady(child)));
     this.#save('starting');
     await this.#ensureTable();
@@ -159,7 +161,7 @@ export class Onebox {
     writeState(this.#options.dir, this.#state);
   }
 
-  #spawn(server: ServerPlan): void {
+  #spawn(server: ServerPlan): Child {
     mkdirSync(server.dataDir, { recursive: true });
     const args = ['--import', 'tsx', server.entry, ...server.args];
     appendFileSync(server.logFile, `\n=== ${new Date().toISOString()} ${process.execPath} ${args.join(' ')}\n`);
@@ -176,6 +178,7 @@ export class Onebox {
       process: child,
       pid: child.pid,
       exit: undefined,
+      killed: false,
       exited: new Promise<string>((resolveExit) => {
         child.once('exit', (code, signal) => resolveExit(signal === null ? `exit code ${String(code)}` : `signal ${signal}`));
         child.once('error', (error) => resolveExit(`spawn error: ${error.message}`));
@@ -183,11 +186,11 @@ export class Onebox {
     };
     void entry.exited.then((how) => {
       entry.exit = how;
-      if (!this.#stopping && this.#state?.status === 'running') {
+      if (!this.#stopping && !entry.killed && this.#state?.status === 'running') {
         this.#events.log(`${server.name} (${server.address}, pid ${entry.pid}) exited unexpectedly (${how}); last lines of ${server.logFile}:\n${logTail(server.logFile)}`);
       }
     });
-    this.#children.push(entry);
+    return entry;
   }
 
   /** Waits for the child's ready line in its log (written after `offset`) and then for GET /healthz. */
@@ -265,6 +268,45 @@ export class Onebox {
       }
       await sleep(250);
     }
+  }
+
+  #child(name: string): Child {
+    const child = this.#children.find((candidate) => candidate.plan.name === name);
+    if (child === undefined) throw new OneboxError(`no server ${name} in this onebox (it has ${this.#children.map((candidate) => candidate.plan.name).join(', ')})`);
+    return child;
+  }
+
+  /**
+   * SIGKILLs server `name` (meta-1, replica-2, ...) and resolves once it is gone: a crash, nothing
+   * closed or flushed. Its data directory stays for restart().
+   */
+  async kill(name: string): Promise<void> {
+    const child = this.#child(name);
+    if (child.exit !== undefined) return;
+    child.killed = true;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+    await child.exited;
+  }
+
+  /** SIGKILLs every server at once (a power cut of the whole onebox); start a new Onebox on the same dir to recover. */
+  async killAll(): Promise<void> {
+    await Promise.all(this.#children.map((child) => this.kill(child.plan.name)));
+  }
+
+  /** Starts server `name`, which must have exited, again with the same flags and data; resolves once it is ready. */
+  async restart(name: string): Promise<void> {
+    const old = this.#child(name);
+    if (old.exit === undefined) throw new OneboxError(`${name} (pid ${old.pid}) still runs; kill it first`);
+    this.#checkNotStopping();
+    if (!(await portFree(old.plan.port))) throw new OneboxError(`port ${old.plan.port} of ${name} is taken by another program`);
+    const child = this.#spawn(old.plan);
+    this.#children[this.#children.indexOf(old)] = child;
+    this.#save(this.#state?.status ?? 'running');
+    await this.#waitReady(child);
   }
 
   /** Stops replica servers, then meta servers: SIGTERM, SIGKILL after ONEBOX_STOP_TIMEOUT_MS. Idempotent. */
