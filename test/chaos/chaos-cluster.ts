@@ -52,6 +52,11 @@ export async function startChaosOnebox(t: ExecutionContext, settings: { readonly
   };
   t.teardown(async () => {
     await cluster.onebox.stop();
+    // CHAOS_KEEP=1 keeps the directory (every server's log) for reading after a failure.
+    if (process.env['CHAOS_KEEP'] !== undefined) {
+      t.log(`kept ${dir}`);
+      return;
+    }
     try {
       await cleanOnebox(dir);
     } catch {
