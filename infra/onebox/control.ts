@@ -16,7 +16,7 @@ import { isAlive, latestRun } from '../services/process.ts';
 import type { OneboxOptions } from './options.ts';
 import { describeOnebox } from './plan.ts';
 import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile, zkRootFile } from './state.ts';
-import { Onebox, OneboxError } from './supervisor.ts';
+import { Onebox, OneboxError, rotateLog } from './supervisor.ts';
 
 export const LAUNCHER_ENTRY = 'infra/onebox/main.ts';
 
@@ -90,6 +90,7 @@ export async function startBackground(options: OneboxOptions): Promise<string> {
   }
   mkdirSync(options.dir, { recursive: true });
   const logFile = launcherLog(options.dir);
+  rotateLog(logFile);
   appendFileSync(logFile, `\n=== ${new Date().toISOString()} onebox start (background)\n`);
   const out = openSync(logFile, 'a');
   let pid: number | undefined;
