@@ -205,6 +205,8 @@ export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
 export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
 /** Ticks between two attempts. */
 export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
+/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
+export const HOST_LEARNER_GC_HOLD_TICKS = 600;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
@@ -242,23 +244,6 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
 
-// --- meta server shell (cluster/meta/shell) -------------------------------------------------------
-
-/** Longest reserve time of a dropped table (ten years), so expiry times stay safe integers. */
-export const META_DROP_RESERVE_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
-/** Table requests (create, drop, recall) waiting for their answer at once; more are refused as busy. */
-export const META_DDL_REQUESTS_IN_FLIGHT_MAX = 1024;
-/** A table request not answered in this time gets ERR_TIMEOUT (its writes may still land). */
-export const META_DDL_WAIT_MS = 60_000;
-/** Pause between attempts of a failed meta store write (Pegasus retries every second). */
-export const META_PERSIST_RETRY_MS = 1_000;
-/** Attempts of one meta store write before the leader gives up its term and starts over. */
-export const META_PERSIST_ATTEMPTS_MAX = 600;
-/** How often a meta server that does not lead asks who does (for redirects). */
-export const META_LEADER_REFRESH_MS = 1_000;
-/** Pause before a meta server reopens its store after losing its ZooKeeper session. */
-export const META_REOPEN_RETRY_MS = 1_000;
-
 // --- client SDK (client/) --------------------------------------------------------------------
 /** A call's deadline when the caller gives none (the C++ client's default). */
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
@@ -294,6 +279,22 @@ export const CLIENT_DEL_RANGE_BATCH_COUNT = 100;
 export const CLIENT_SCAN_BATCH_SIZE_DEFAULT = 100;
 /** Times one scanner starts over after its server lost the scan context. */
 export const CLIENT_SCAN_RESTARTS_MAX = 16;
+// --- meta server shell (cluster/meta/shell) -------------------------------------------------------
+
+/** Longest reserve time of a dropped table (ten years), so expiry times stay safe integers. */
+export const META_DROP_RESERVE_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
+/** Table requests (create, drop, recall) waiting for their answer at once; more are refused as busy. */
+export const META_DDL_REQUESTS_IN_FLIGHT_MAX = 1024;
+/** A table request not answered in this time gets ERR_TIMEOUT (its writes may still land). */
+export const META_DDL_WAIT_MS = 60_000;
+/** Pause between attempts of a failed meta store write (Pegasus retries every second). */
+export const META_PERSIST_RETRY_MS = 1_000;
+/** Attempts of one meta store write before the leader gives up its term and starts over. */
+export const META_PERSIST_ATTEMPTS_MAX = 600;
+/** How often a meta server that does not lead asks who does (for redirects). */
+export const META_LEADER_REFRESH_MS = 1_000;
+/** Pause before a meta server reopens its store after losing its ZooKeeper session. */
+export const META_REOPEN_RETRY_MS = 1_000;
 
 // --- onebox launcher and the `pegasus` command (infra/onebox, infra/shell) ---------------------
 
