@@ -78,7 +78,7 @@ export function serverNamed(cluster: ChaosOnebox, address: string): string {
 }
 
 /** Polls `probe` until it returns something other than undefined; errors count as "not yet". */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 200): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -89,7 +89,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
       last = error instanceof Error ? error.message : String(error);
     }
     if (performance.now() > deadline) throw new Error(`not within ${timeoutMs / 1000} s: ${what}${last === '' ? '' : ` (last error: ${last})`}`);
-    await sleep(200);
+    await sleep(intervalMs);
   }
 }
 

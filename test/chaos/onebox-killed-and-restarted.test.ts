@@ -1,9 +1,10 @@
 // The whole onebox is killed with SIGKILL (every meta and replica server at once, a power cut)
 // while writers run, then started again on the same directory: with fsync `always` every write
 // that was acknowledged before the cut is there with its value, and the cluster takes writes again.
+import { performance } from 'node:perf_hooks';
 import test from 'ava';
 import { createClient } from '../../client/node/index.ts';
-import { Writers, healthyConfig, missingWrites, startChaosOnebox, until } from './chaos-cluster.ts';
+import { Writers, healthyConfig, missingWrites, seconds, startChaosOnebox, until } from './chaos-cluster.ts';
 
 const TABLE = 'temp';
 
@@ -26,8 +27,10 @@ test('every acknowledged write survives SIGKILL of every server and a restart on
   const acknowledged = [...writers.acknowledged];
   t.log(`${acknowledged.length} writes acknowledged before the cut, ${writers.failed} failed`);
 
+  const restartAt = performance.now();
   await cluster.restartAll();
   await healthyConfig(cluster, TABLE, 60_000);
+  t.log(`restarted with every partition healthy in ${seconds(performance.now() - restartAt)}`);
   const reader = createClient({ metaServers: [...cluster.metas], timeoutMs: 20_000 });
   t.teardown(() => reader.close());
   const reopened = await reader.openTable(TABLE);
