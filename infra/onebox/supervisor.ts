@@ -2,7 +2,8 @@
 // servers and then the replica servers as child processes (each in its own process group, so a
 // Ctrl-C reaches only the launcher, which stops them in order), waits for each ready line and
 // /healthz, creates table `temp` and waits until every partition is healthy. A server that dies
-// later is reported with the end of its log; stop() ends replicas first, then metas.
+// later is reported with the end of its log; stop() ends replicas first, then metas. For tests of
+// crashes, kill() and killAll() SIGKILL servers on purpose and restart() starts one on its data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
