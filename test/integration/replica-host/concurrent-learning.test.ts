@@ -3,6 +3,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { RocksEngine } from '../../../cluster/storage/rocksdb-engine.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
+import { ReplicaRefusal } from '../../../cluster/replica/host/index.ts';
 import { HostCluster } from './host-cluster.ts';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -38,8 +39,13 @@ for (const checkpointEveryDecrees of [1_000_000, 10]) {
     const writer = async () => {
       while (writing) {
         const i = next++;
-        const response = await cluster.host('n1:1').write({ kind: 'put', key: encodeKey(text(`h${i % 7}`), text(`s${i}`)), value: text(`v${i}`), expireTsSeconds: 0 });
-        if (response.error === 0) acknowledged.push(i);
+        try {
+          const response = await cluster.host('n1:1').write({ kind: 'put', key: encodeKey(text(`h${i % 7}`), text(`s${i}`)), value: text(`v${i}`), expireTsSeconds: 0 });
+          if (response.error === 0) acknowledged.push(i);
+        } catch (error) {
+          // While the configuration changes the primary refuses writes for a moment: retry, as a client does.
+          if (!(error instanceof ReplicaRefusal) || !error.retriable) throw error;
+        }
         // A steady load the learner can catch up with: an LT_LOG round serves only what is below
         // the primary's prepare list, so the learner must gain on the primary by a prepare list's
         // length in one round, which an unthrottled in-process load can prevent.
