@@ -249,3 +249,32 @@ export const META_PERSIST_ATTEMPTS_MAX = 600;
 export const META_LEADER_REFRESH_MS = 1_000;
 /** Pause before a meta server reopens its store after losing its ZooKeeper session. */
 export const META_REOPEN_RETRY_MS = 1_000;
+// --- replica host (cluster/replica/host) -----------------------------------------------------
+
+/** Client writes one replica host has outstanding (queued, replicating or applying). */
+export const HOST_PENDING_WRITES_MAX = 10_000;
+/** Client reads one replica host has waiting for the core's answer. */
+export const HOST_PENDING_READS_MAX = 10_000;
+/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
+export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
+/** ... or once this long has passed with anything applied since the last. */
+export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Largest checkpoint chunk served or asked for in one request. */
+export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
+/** Chunk size a learner asks for. */
+export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
+/** A checkpoint file a learner accepts to copy, at most. */
+export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
+/** Time allowed for one chunk request. */
+export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
+/**
+ * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
+ * timeout of its own; after the last attempt the learner waits until its primary drops it.
+ */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
+/** Ticks between two attempts. */
+export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
+/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
+export const HOST_LEARNER_GC_HOLD_TICKS = 600;
+/** A primary runs one bounded expiry sweep step at most this often. */
+export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
