@@ -87,6 +87,8 @@ export class InProcessMeta {
         }
         case 'beacon_ack':
         case 'create_table_reply':
+        case 'drop_table_reply':
+        case 'recall_table_reply':
         case 'node_state':
           break;
       }
