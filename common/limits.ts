@@ -180,6 +180,23 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
+
+// --- replica server (cluster/replica/server) ---
+/** The replica server ticks every replica this often (the replication core counts these ticks). */
+export const REPLICA_TICK_MS = 100;
+/** Replicas one replica server hosts; a proposal or invitation beyond it is ignored (and logged). */
+export const REPLICA_SERVER_HOSTS_MAX = 10_000;
+/** Client requests one replica server handles at once; beyond it requests are answered ERR_BUSY. */
+export const REPLICA_SERVER_REQUESTS_IN_FLIGHT_MAX = 10_000;
+/** Replica reports in one config sync or query answer (the meta server reads at most its own bound). */
+export const REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX = 1 << 16;
+/** Meta servers a replica server knows (configured plus learnt from redirects). */
+export const REPLICA_SERVER_META_SERVERS_MAX = 16;
+/** Beacon intervals without any answer from the meta server in use before the next one is tried. */
+export const REPLICA_SERVER_META_SILENT_BEACONS_MAX = 2;
+/** Replica directories opened (log replay, RocksDB open) at the same time when the server starts. */
+export const REPLICA_SERVER_OPENS_AT_ONCE_MAX = 8;
+
 // --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
 /** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
 export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
