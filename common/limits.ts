@@ -180,35 +180,6 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
-// --- replica host (cluster/replica/host) -----------------------------------------------------
-
-/** Client writes one replica host has outstanding (queued, replicating or applying). */
-export const HOST_PENDING_WRITES_MAX = 10_000;
-/** Client reads one replica host has waiting for the core's answer. */
-export const HOST_PENDING_READS_MAX = 10_000;
-/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
-export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
-/** ... or once this long has passed with anything applied since the last. */
-export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
-/** Largest checkpoint chunk served or asked for in one request. */
-export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
-/** Chunk size a learner asks for. */
-export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
-/** A checkpoint file a learner accepts to copy, at most. */
-export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
-/** Time allowed for one chunk request. */
-export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
-/**
- * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
- * timeout of its own; after the last attempt the learner waits until its primary drops it.
- */
-export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
-/** Ticks between two attempts. */
-export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
-/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
-export const HOST_LEARNER_GC_HOLD_TICKS = 600;
-/** A primary runs one bounded expiry sweep step at most this often. */
-export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
 // --- replica server (cluster/replica/server) ---
 /** The replica server ticks every replica this often (the replication core counts these ticks). */
@@ -320,3 +291,33 @@ export const SHELL_SCAN_ROWS_DEFAULT = 100;
 export const SHELL_SCAN_ROWS_MAX = 100_000;
 /** Sort keys one multi_set, multi_get or multi_del command takes. */
 export const SHELL_SORT_KEYS_MAX = 1000;
+
+// --- replica host (cluster/replica/host) -----------------------------------------------------
+
+/** Client writes one replica host has outstanding (queued, replicating or applying). */
+export const HOST_PENDING_WRITES_MAX = 10_000;
+/** Client reads one replica host has waiting for the core's answer. */
+export const HOST_PENDING_READS_MAX = 10_000;
+/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
+export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
+/** ... or once this long has passed with anything applied since the last. */
+export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Largest checkpoint chunk served or asked for in one request. */
+export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
+/** Chunk size a learner asks for. */
+export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
+/** A checkpoint file a learner accepts to copy, at most. */
+export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
+/** Time allowed for one chunk request. */
+export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
+/**
+ * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
+ * timeout of its own; after the last attempt the learner waits until its primary drops it.
+ */
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
+/** Ticks between two attempts. */
+export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
+/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
+export const HOST_LEARNER_GC_HOLD_TICKS = 600;
+/** A primary runs one bounded expiry sweep step at most this often. */
+export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
