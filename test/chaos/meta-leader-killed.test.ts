@@ -1,7 +1,8 @@
 // Three meta servers on ZooKeeper in a real onebox; the leader is killed with SIGKILL while
 // writers and readers run. Another meta server takes over, and the clients, which know all three
 // meta servers, keep working: writes and reads go on (the gap is measured and logged), every
-// acknowledged write is readable, and the new leader creates, routes and serves a new table.
+// acknowledged write is readable, and the new leader creates, routes and serves a new table; the
+// old leader, restarted, follows the new one.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
@@ -129,4 +130,13 @@ test('three meta servers on ZooKeeper: the leader is killed under load, another 
   const fresh = await late.openTable('after_failover');
   await fresh.set('h', 's', 'v');
   t.is(new TextDecoder().decode((await fresh.get('h', 's')) ?? new Uint8Array(0)), 'v');
+
+  // The old leader, restarted on its data, stands again behind the new one and follows it.
+  await cluster.onebox.restart(serverNamed(cluster, oldLeader));
+  const rejoined = await until(`${oldLeader} names ${newLeader} as the leader`, async () => {
+    const info = await clusterInfo(oldLeader);
+    return info.leader === newLeader ? info : undefined;
+  }, 30_000);
+  t.is(rejoined.level, '', 'the restarted meta server does not lead');
+  t.is((await clusterInfo(newLeader)).leader, newLeader);
 });
