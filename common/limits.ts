@@ -197,3 +197,12 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 /** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
+// --- learning: byte bounds (cluster/replication) ---
+/**
+ * Mutation bytes (cluster/replication/mutation-bytes.ts) in one LT_CACHE or LT_LOG learn response
+ * beyond its first mutation; a learner asks again for the rest. Well under RPC_REQUEST_FRAME_BYTES_MAX:
+ * a response always carries at least one mutation, and one maximal mutation plus its envelope
+ * must fit a frame too (test/unit/replication/limits-chain.test.ts checks the chain).
+ */
+export const LEARN_RESPONSE_BYTES_MAX = 512 << 10;

@@ -31,6 +31,7 @@ import type {
   ConfigProposalMessage, GroupCheckAckMessage, GroupCheckMessage, LearnCompletionNotifyMessage, LearnRequestMessage,
   LearnResponseMessage, MetaToReplica, PeerMessage, PrepareAckMessage, PrepareMessage,
 } from './messages.ts';
+import { countWithinBytes } from './mutation-bytes.ts';
 import { PrepareList } from './prepare-list.ts';
 import { assertLegalTransition } from './roles.ts';
 import type { Ballot, Decree, Gpid, LearnerStatus, LearnType, Mutation, Outcome, ReplicaInfo, ReplicaRole, RequestId } from './types.ts';
@@ -634,7 +635,7 @@ export class ReplicaCore {
   // --- write path (primary) ---
 
   private onClientWrite(write: QueuedWrite): void {
-    const refusal = this.writeRefusal(write.sizeBytes);
+    const refusal = this.writeRefusal(writeBytes(write));
     if (refusal !== undefined) {
       this.replyWrite(write.requestId, failure(refusal));
       return;
@@ -667,10 +668,10 @@ export class ReplicaCore {
     assert(first !== undefined, 'a batch starts with a queued write');
     const batch = [first];
     if (!first.batchable) return batch;
-    let bytes = first.sizeBytes;
+    let bytes = writeBytes(first);
     for (let next = this.writeQueue[0]; next !== undefined && next.batchable; next = this.writeQueue[0]) {
-      if (bytes + next.sizeBytes > this.options.mutationBatchBytesMax || batch.length >= this.options.mutationBatchRequestsMax) break;
-      bytes += next.sizeBytes;
+      if (bytes + writeBytes(next) > this.options.mutationBatchBytesMax || batch.length >= this.options.mutationBatchRequestsMax) break;
+      bytes += writeBytes(next);
       batch.push(next);
       this.writeQueue.shift();
     }
@@ -1074,11 +1075,17 @@ export class ReplicaCore {
     const learnStart = minDecree(request.committedDecree, this.plist.committedDecree) + 1n;
     const cached = this.learnFromCache(learnStart);
     if (cached !== undefined) {
+      // Cut by bytes inside the uncommitted tail, the rest goes out as prepares (as Pegasus replays
+      // its prepare list after LT_CACHE): asking again could only bring the same uncommitted head.
+      const last = learnStart + BigInt(cached.mutations.length) - 1n;
+      const replay = !cached.reachesTail && cached.cutByBytes && last >= this.plist.committedDecree;
       if (cached.reachesTail) learner.prepareStartDecree = this.plist.maxDecree + 1n;
+      else if (replay) learner.prepareStartDecree = last + 1n;
       this.respondLearn(from, {
         signature: learner.signature, error: 'ERR_OK', learnType: 'LT_CACHE', mutations: cached.mutations,
-        prepareStartDecree: cached.reachesTail ? learner.prepareStartDecree : 0n,
+        prepareStartDecree: cached.reachesTail || replay ? learner.prepareStartDecree : 0n,
       });
+      if (replay) this.replayToLearner(from, learner.prepareStartDecree);
       return;
     }
     if (learnStart > this.logTruncatedDecree) {
@@ -1094,15 +1101,28 @@ export class ReplicaCore {
     this.requestLogRead(from, learner.signature, 'LT_APP', checkpoint, checkpoint + 1n);
   }
 
-  /** LT_CACHE if the prepare list holds everything from learnStart. */
-  private learnFromCache(learnStart: Decree): { mutations: Mutation[]; reachesTail: boolean } | undefined {
+  /** LT_CACHE if the prepare list holds everything from learnStart; bounded by count and bytes. */
+  private learnFromCache(learnStart: Decree): { mutations: Mutation[]; reachesTail: boolean; cutByBytes: boolean } | undefined {
     if (learnStart < this.plist.minDecree) return undefined;
     const max = this.plist.maxDecree;
     const limit = BigInt(this.options.learnResponseMutationsMax);
     const to = max - learnStart + 1n > limit ? learnStart + limit - 1n : max;
     const mutations = this.plist.range(learnStart, to);
     if (mutations === undefined) return undefined;
-    return { mutations, reachesTail: to === max };
+    const fit = countWithinBytes(mutations, this.options.learnResponseBytesMax);
+    if (fit < mutations.length) return { mutations: mutations.slice(0, fit), reachesTail: false, cutByBytes: true };
+    return { mutations, reachesTail: to === max, cutByBytes: false };
+  }
+
+  /** Sends the prepared tail from `fromDecree` to a learner, which must acknowledge it like a secondary. */
+  private replayToLearner(node: NodeId, fromDecree: Decree): void {
+    for (let decree = fromDecree; decree <= this.plist.maxDecree; decree += 1n) {
+      const entry = this.plist.get(decree);
+      const sent = this.pendingAcks.get(decree);
+      assert(entry !== undefined && sent !== undefined, 'an uncommitted decree is prepared and awaits acknowledgements');
+      sent.set(node, { firstTick: this.tickNow, lastTick: this.tickNow });
+      this.sendPrepare(node, entry.mutation);
+    }
   }
 
   private requestLogRead(learner: NodeId, signature: number, learnType: LearnType, checkpointDecree: Decree | undefined, fromDecree: Decree): void {
@@ -1129,14 +1149,18 @@ export class ReplicaCore {
     this.logReads.delete(readId);
     const learner = this.learners.get(read.learner);
     if (this.roleNow !== 'primary' || learner?.signature !== read.signature) return;
-    const complete = mutations.length === Number(read.toDecree - read.fromDecree + 1n) &&
-      mutations.every((m, i) => m.decree === read.fromDecree + BigInt(i));
-    if (!complete) {
+    // The range's first decrees, contiguous: the shell may stop early, and the rest comes next round.
+    let contiguous = 0;
+    while (contiguous < mutations.length && contiguous < Number(read.toDecree - read.fromDecree + 1n) &&
+      mutations[contiguous]?.decree === read.fromDecree + BigInt(contiguous)) contiguous += 1;
+    if (contiguous === 0) {
       this.respondLearn(read.learner, { signature: read.signature, error: 'ERR_TRY_AGAIN' });
       return;
     }
+    const fit = countWithinBytes(mutations.slice(0, contiguous), this.options.learnResponseBytesMax);
     this.respondLearn(read.learner, {
-      signature: read.signature, error: 'ERR_OK', learnType: read.learnType, checkpointDecree: read.checkpointDecree, mutations,
+      signature: read.signature, error: 'ERR_OK', learnType: read.learnType, checkpointDecree: read.checkpointDecree,
+      mutations: mutations.slice(0, fit),
     });
   }
 
@@ -1288,6 +1312,11 @@ export class ReplicaCore {
     this.logTruncatedDecree = bound;
     this.out.gcLogThrough = bound;
   }
+}
+
+/** A write's bytes: as declared, and never less than its payload. */
+function writeBytes(write: QueuedWrite): number {
+  return write.sizeBytes > write.payload.length ? write.sizeBytes : write.payload.length;
 }
 
 function isRemoval(kind: ConfigChangeKind): boolean {
