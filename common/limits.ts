@@ -295,3 +295,11 @@ export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
 export const HOST_LEARNER_GC_HOLD_TICKS = 600;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
+// --- learning: byte bounds (cluster/replication) ---
+/**
+ * Mutation bytes (cluster/replication/mutation-bytes.ts) in one LT_CACHE or LT_LOG learn response
+ * beyond its first mutation; a learner asks again for the rest. Well under RPC_REQUEST_FRAME_BYTES_MAX:
+ * a response always carries at least one mutation, and one maximal mutation plus its envelope
+ * must fit a frame too (test/unit/replication/limits-chain.test.ts checks the chain).
+ */
+export const LEARN_RESPONSE_BYTES_MAX = 512 << 10;
