@@ -29,7 +29,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -41,7 +41,7 @@ export default tseslint.config(
     // Time and randomness come in through interfaces everywhere except the clock/random module,
     // composition roots, scripts, tests and benchmarks.
     files: ['**/*.ts'],
-    ignores: ['common/clock.ts', 'common/random.ts', 'cluster/server/**', 'infra/**', 'test/**', 'bench/**'],
+    ignores: ['common/clock.ts', 'common/random.ts', 'cluster/server/**', 'infra/**', 'bin/**', 'test/**', 'bench/**'],
     rules: { 'no-restricted-properties': ['error', ...clockAndRandom] },
   },
   {
@@ -74,7 +74,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts', 'bin/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

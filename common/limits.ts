@@ -303,3 +303,28 @@ export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
  * must fit a frame too (test/unit/replication/limits-chain.test.ts checks the chain).
  */
 export const LEARN_RESPONSE_BYTES_MAX = 512 << 10;
+
+// --- onebox launcher and the `pegasus` command (infra/onebox, infra/shell) ---------------------
+
+/** A onebox server process must print its ready line and answer /healthz within this time. */
+export const ONEBOX_PROCESS_READY_TIMEOUT_MS = 60_000;
+/** After the servers are up, table `temp` must have every partition healthy within this time. */
+export const ONEBOX_TABLE_HEALTHY_TIMEOUT_MS = 120_000;
+/** A onebox server asked to stop gets this long after SIGTERM before SIGKILL. */
+export const ONEBOX_STOP_TIMEOUT_MS = 15_000;
+/** Lines of a server's log shown when it dies or fails to start. */
+export const ONEBOX_LOG_TAIL_LINES = 20;
+/** Meta servers one onebox runs at most. */
+export const ONEBOX_METAS_MAX = 3;
+/** One request of the shell to a meta server gives up after this long. */
+export const SHELL_HTTP_TIMEOUT_MS = 10_000;
+/** Bytes of one meta HTTP response the shell reads at most. */
+export const SHELL_HTTP_BODY_BYTES_MAX = 16 << 20;
+/** Redirects (307 to the meta leader) one shell request follows at most. */
+export const SHELL_REDIRECTS_MAX = 4;
+/** Rows a scan command prints when no --max is given. */
+export const SHELL_SCAN_ROWS_DEFAULT = 100;
+/** Rows a scan command prints at most, whatever --max says. */
+export const SHELL_SCAN_ROWS_MAX = 100_000;
+/** Sort keys one multi_set, multi_get or multi_del command takes. */
+export const SHELL_SORT_KEYS_MAX = 1000;

@@ -9,6 +9,7 @@ import { FileMetaStore } from '../../cluster/meta/store/file-meta-store.ts';
 import type { MetaStore } from '../../cluster/meta/store/meta-store.ts';
 import { ZooKeeperMetaStore } from '../../cluster/meta/store/zookeeper-meta-store.ts';
 import { ZooKeeperSession } from '../../cluster/meta/store/zookeeper-session.ts';
+import { removeTree } from '../../infra/services/zookeeper-tree.ts';
 import { endpoints, requireService, uniqueName } from './services.ts';
 
 export interface MetaStoreLocation {
@@ -34,12 +35,7 @@ const fileFactory: MetaStoreFactory = {
   },
 };
 
-/** Removes `path` and everything below it. */
-export async function removeTree(session: ZooKeeperSession, path: string): Promise<void> {
-  const children = await session.getChildren(path).catch(() => []);
-  for (const child of children) await removeTree(session, `${path}/${child}`);
-  await session.remove(path).catch(() => undefined);
-}
+export { removeTree } from '../../infra/services/zookeeper-tree.ts';
 
 const zookeeperFactory: MetaStoreFactory = {
   name: 'zookeeper',
