@@ -215,3 +215,21 @@ export const CLIENT_DEL_RANGE_BATCH_COUNT = 100;
 export const CLIENT_SCAN_BATCH_SIZE_DEFAULT = 100;
 /** Times one scanner starts over after its server lost the scan context. */
 export const CLIENT_SCAN_RESTARTS_MAX = 16;
+
+// --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
+/** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
+export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
+/**
+ * Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower
+ * than this (a dozen full prepares; the cores resend what was shed).
+ */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 16 << 20;
+/** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
+export const CLUSTER_DESTINATIONS_MAX = 4096;
+/** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */
+export const CLUSTER_CALLS_WAITING_MAX = 256;
+/** A connection attempt to another server gives up after this long. */
+export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
+/** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
+export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
+export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;

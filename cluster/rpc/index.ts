@@ -24,6 +24,8 @@ export { gpidToI64, rpcAddressFromI64, rpcAddressToI64 } from './placeholders.ts
 export { MessageType } from './message.ts';
 export * from './rrdb-structs.ts';
 export * from './meta-structs.ts';
+export * from './cluster-messages.ts';
+export { clusterRpcs, createClusterRpcRegistry } from './cluster-rpcs.ts';
 export {
   ACK_SUFFIX, clientRpcs, createRpcRegistry, defineRpc, RpcRegistry,
   type AnyRpcMethod, type RequestOf, type ResponseOf, type RpcMethod,

@@ -1,8 +1,9 @@
 // The values absent fields take: a decoder fills an absent non-optional field with its type's
 // default, and an encoder writes the default for an absent required field, as Thrift's generated
-// code does with default-initialised members.
+// code does with default-initialised members. Strict structs refuse absent required fields instead.
 
 import { assertNever } from '../../common/assert.ts';
+import { RpcCodecError } from './codec-error.ts';
 import { TypeCode, type FieldInfo, type StructSchema, type ValueType } from './thrift-types.ts';
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -18,11 +19,17 @@ export function buildStruct<S>(schema: StructSchema<S>, values: readonly unknown
     let value = values[i];
     if (value === undefined) {
       if (field.optional) continue;
+      if (schema.strict) throw missingField(schema, field);
       value = defaultValue(field.type);
     }
     object[field.name] = value;
   }
   return object as S;
+}
+
+/** An absent required field of a strict struct. */
+export function missingField(schema: StructSchema<unknown>, field: FieldInfo): RpcCodecError {
+  return new RpcCodecError('missing_field', `${schema.name}.${field.name} (field ${field.id}, ${field.type.label}) is missing`);
 }
 
 /** The value a decoder gives an absent non-optional field, and an encoder writes for one. */

@@ -1,14 +1,14 @@
 // Writing values described by ValueType and StructSchema (thrift-types.ts) in the Thrift binary
 // protocol. Placeholder types are bare values under a STRUCT header, with no stop byte. Absent
-// optional fields are not written; an absent required field is written with its default. A value
-// of the wrong JavaScript type, an unknown error name or a malformed address throws RpcCodecError
-// naming the field path.
+// optional fields are not written; an absent required field is written with its default (a strict
+// struct refuses it). A value of the wrong JavaScript type, an unknown error name or a malformed
+// address throws RpcCodecError naming the field path.
 
 import { assertNever } from '../../common/assert.ts';
 import { RpcCodecError } from './codec-error.ts';
 import { isErrorName } from './error-code.ts';
 import { rpcAddressToHalves } from './placeholders.ts';
-import { defaultValue } from './thrift-defaults.ts';
+import { defaultValue, missingField } from './thrift-defaults.ts';
 import { TypeCode, type FieldInfo, type Gpid, type StructSchema, type ValueType } from './thrift-types.ts';
 import type { ThriftWriter } from './thrift-writer.ts';
 
@@ -32,6 +32,7 @@ export function writeStruct<S>(writer: ThriftWriter, schema: StructSchema<S>, va
     let fieldValue = object[field.name];
     if (fieldValue === undefined) {
       if (field.optional) continue;
+      if (schema.strict) throw missingField(schema as StructSchema<unknown>, field);
       fieldValue = defaultValue(field.type);
     }
     writer.writeFieldHeader(field.type.wire, field.id);

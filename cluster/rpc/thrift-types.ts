@@ -161,6 +161,12 @@ export interface StructSchema<S> {
   readonly name: string;
   /** Stamped as `kind` on every decoded object (the storage layer's discriminator). */
   readonly kind: string | undefined;
+  /**
+   * Every non-optional field must be present: an absent one is a 'missing_field' error when
+   * decoding and encoding instead of taking its default. Our internal structs are strict, since a
+   * default ballot or decree would be wrong rather than harmless.
+   */
+  readonly strict: boolean;
   readonly fields: readonly FieldInfo[];
   /** Field index by field id (ids are small); -1 or undefined for unknown ids. */
   readonly indexById: readonly number[];
@@ -173,7 +179,7 @@ const FIELD_ID_MAX = 255;
 export function defineStruct<S>(
   name: string,
   fields: readonly FieldSpec<S>[],
-  options: { readonly kind?: S extends { readonly kind: infer K } ? K : never } = {},
+  options: { readonly kind?: S extends { readonly kind: infer K } ? K : never; readonly strict?: boolean } = {},
 ): StructSchema<S> {
   const infos: FieldInfo[] = [];
   const indexById: number[] = [];
@@ -185,5 +191,5 @@ export function defineStruct<S>(
     infos.push({ id: field.id, name: field.name, type: field.type, optional: field.optional === true });
   }
   const kind = options.kind as string | undefined;
-  return { name, kind, fields: infos, indexById };
+  return { name, kind, strict: options.strict === true, fields: infos, indexById };
 }

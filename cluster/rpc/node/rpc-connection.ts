@@ -11,7 +11,10 @@
 
 import { connect, type Socket } from 'node:net';
 import { assert } from '../../../common/assert.ts';
-import { RPC_CALL_TIMEOUT_MS_DEFAULT, RPC_CLIENT_PENDING_CALLS_MAX, RPC_WRITE_COALESCE_BYTES_MAX } from '../../../common/limits.ts';
+import {
+  RPC_CALL_TIMEOUT_MS_DEFAULT, RPC_CLIENT_PENDING_CALLS_MAX, RPC_REQUEST_FRAME_BYTES_MAX, RPC_WRITE_COALESCE_BYTES_MAX,
+} from '../../../common/limits.ts';
+import { RpcCodecError } from '../codec-error.ts';
 import type { ErrorName } from '../error-code.ts';
 import type { RequestRouting } from '../request-frame.ts';
 import { ResponseFrameDecoder } from '../response-frame.ts';
@@ -31,6 +34,16 @@ export class RpcCallError extends PegasusError<ErrorName> {
   constructor(code: ErrorName, message: string) {
     super(code, `${code}: ${message}`, RETRIABLE.has(code));
   }
+}
+
+export interface ConnectOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  readonly port: number;
+  /** Gives up connecting after this long; default: the system's own timeout. */
+  readonly connectTimeoutMs?: number;
+  /** A request encoding to a larger frame throws RpcCodecError 'too_large' and is not sent. */
+  readonly requestFrameBytesMax?: number;
 }
 
 export interface CallOptions {
@@ -54,20 +67,28 @@ export class RpcConnection {
   private nextSeqid = 1;
   private closedReason: string | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private readonly socket: Socket, private readonly requestFrameBytesMax: number) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Uint8Array) => this.receive(chunk));
     socket.on('error', (error) => this.fail(`connection error: ${error.message}`));
     socket.on('close', () => this.fail('connection closed'));
   }
 
-  static connect(options: { readonly host?: string; readonly port: number }): Promise<RpcConnection> {
+  static connect(options: ConnectOptions): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: options.host ?? '127.0.0.1', port: options.port });
-      socket.once('error', reject);
+      const timeoutMs = options.connectTimeoutMs;
+      const timer = timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => socket.destroy(new Error(`connect to ${options.host ?? '127.0.0.1'}:${options.port} timed out after ${timeoutMs} ms`)), timeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new RpcConnection(socket));
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new RpcConnection(socket, options.requestFrameBytesMax ?? RPC_REQUEST_FRAME_BYTES_MAX));
       });
     });
   }
@@ -78,6 +99,11 @@ export class RpcConnection {
 
   get closed(): boolean {
     return this.closedReason !== null;
+  }
+
+  /** Requests encoded or handed to the socket and not yet sent (grows while the peer does not read). */
+  get writeBufferedBytes(): number {
+    return this.socket.writableLength + this.out.length;
   }
 
   /** Sends a request and resolves with its response, or rejects with RpcCallError. */
@@ -118,6 +144,7 @@ export class RpcConnection {
   private write<Request>(method: RpcMethod<Request, unknown>, request: Request, timeoutMs: number, routing: Partial<RequestRouting> = {}): number {
     const seqid = this.nextSeqid;
     this.nextSeqid = this.nextSeqid >= 0x7fffffff ? 1 : this.nextSeqid + 1;
+    const start = this.out.length;
     encodeRequest(this.out, {
       version: routing.version ?? 1,
       appId: routing.appId ?? 0,
@@ -126,6 +153,12 @@ export class RpcConnection {
       partitionHash: routing.partitionHash ?? 0n,
       ...(routing.isBackupRequest === undefined ? {} : { isBackupRequest: routing.isBackupRequest }),
     }, method, seqid, request);
+    const frameBytes = this.out.length - start;
+    if (frameBytes > this.requestFrameBytesMax) {
+      // The server would close the connection on it, failing every other call in flight.
+      this.out.truncate(start);
+      throw new RpcCodecError('too_large', `${method.name} request frame of ${frameBytes} bytes exceeds ${this.requestFrameBytesMax}`);
+    }
     if (this.out.length >= RPC_WRITE_COALESCE_BYTES_MAX) {
       this.flush();
     } else if (!this.flushScheduled) {
