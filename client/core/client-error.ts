@@ -42,6 +42,11 @@ export function isRetriableCode(code: ClientErrorCode): boolean {
   return RETRIABLE.has(code);
 }
 
+/**
+ * The one error every client call rejects with. `code` says what happened (see ClientErrorCode),
+ * `retriable` whether the same call may succeed later, `context` where it happened; `cause` holds
+ * the underlying transport error when there is one.
+ */
 export class PegasusClientError extends PegasusError<ClientErrorCode> {
   override readonly name = 'PegasusClientError';
 

@@ -3,6 +3,7 @@
 // no timers, no clock: the runtime (client/runtime) drives it with a Transport.
 export * from './api-types.ts';
 export * from './bytes.ts';
+export * from './check-operations.ts';
 export * from './client-error.ts';
 export * from './data-operations.ts';
 export * from './meta-leader.ts';

@@ -8,7 +8,7 @@ import { CLIENT_SCAN_BATCH_SIZE_DEFAULT, SCAN_BATCH_COUNT_MAX } from '../../comm
 import type { ScanItem, ScanOptions } from './api-types.ts';
 import { ownBytes, toBytes, type Bytes } from './bytes.ts';
 import { PegasusClientError, type OperationContext } from './client-error.ts';
-import { booleanOf, filterOf, hashKeyBytes, positiveIntegerOf } from './validate.ts';
+import { booleanOf, checkRequestSize, filterOf, hashKeyBytes, positiveIntegerOf } from './validate.ts';
 
 export interface ScanPlan {
   readonly context: OperationContext;
@@ -22,6 +22,7 @@ export function hashScanPlan(table: string, hashKey: Bytes, startSortKey: Bytes,
   const start = toBytes(startSortKey, 'startSortKey', context);
   const stop = toBytes(stopSortKey, 'stopSortKey', context);
   const common = commonFields(options, context);
+  checkRequestSize(2 * hk.length + start.length + stop.length + common.hashKeyFilterPattern.length + common.sortKeyFilterPattern.length, context);
   const stopIsEnd = stop.length === 0;
   return {
     hashKey: hk,

@@ -17,6 +17,7 @@ export interface TransportCallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What the client needs of a network. Implementations: TcpTransport (Node); a fetch one for edge runtimes. */
 export interface Transport {
   /** Sends `request` to `address` ("host:port") and resolves with the response body. */
   call<Request, Response>(address: string, method: RpcMethod<Request, Response>, request: Request, options: TransportCallOptions): Promise<Response>;
@@ -26,6 +27,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** A transport's failure; the client turns it into a PegasusClientError with the call's context. */
 export class TransportError extends PegasusError<ErrorName> {
   override readonly name = 'TransportError';
   /** The message without the code. */

@@ -87,9 +87,12 @@ export function listOf<T>(value: unknown, what: string, min: number, max: number
   return value as readonly T[];
 }
 
-/** Writes whose keys and values add up past the replica's write limit are refused before sending. */
-export function checkWriteSize(bytes: number, context: OperationContext): void {
+/**
+ * Requests whose keys and values add up past the replica's write limit are refused before sending
+ * (a read that large would exceed the server's request frame limit and only break the connection).
+ */
+export function checkRequestSize(bytes: number, context: OperationContext): void {
   if (bytes > WRITE_BODY_BYTES_MAX) {
-    throw invalidArgument(context, `the write carries ${bytes} bytes of keys and values; a write may carry at most ${WRITE_BODY_BYTES_MAX}`);
+    throw invalidArgument(context, `the request carries ${bytes} bytes of keys and values; a request may carry at most ${WRITE_BODY_BYTES_MAX}`);
   }
 }

@@ -7,7 +7,7 @@
 import type { Clock } from '../../common/clock.ts';
 import type { Random } from '../../common/random.ts';
 import { clientRpcs } from '../../cluster/rpc/rpc-methods.ts';
-import { CLIENT_BATCH_CONCURRENCY_MAX, CLIENT_BATCH_ITEMS_MAX, CLIENT_DEL_RANGE_BATCH_COUNT, META_PARTITIONS_PER_TABLE_MAX } from '../../common/limits.ts';
+import { META_PARTITIONS_PER_TABLE_MAX } from '../../common/limits.ts';
 import type {
   BatchResult, CallOptions, CheckAndMutateOptions, CheckAndMutateResult, CheckAndSetOptions, CheckAndSetResult, CheckType,
   CompareExchangeResult, DelRangeOptions, FullKey, FullKeyValue, IncrOptions, MultiGetOptions, MultiGetResult,
@@ -15,20 +15,22 @@ import type {
 } from '../core/api-types.ts';
 import type { Bytes } from '../core/bytes.ts';
 import { PegasusClientError, type OperationContext } from '../core/client-error.ts';
+import { checkAndMutateOperation, checkAndSetOperation, compareExchangeOperation } from '../core/check-operations.ts';
 import {
-  checkAndMutateOperation, checkAndSetOperation, compareExchangeOperation, delOperation, getOperation, incrOperation,
-  multiDelOperation, multiGetOperation, multiGetSortKeysOperation, multiSetOperation, setOperation, sortKeyCountOperation, ttlOperation,
+  delOperation, getOperation, incrOperation, multiDelOperation, multiGetOperation, multiGetSortKeysOperation, multiSetOperation, setOperation, sortKeyCountOperation, ttlOperation,
 } from '../core/data-operations.ts';
 import type { BuildContext, Operation } from '../core/operation.ts';
 import { backoffDelayMs, failureAction, RefreshGate, type ReplicaFailure } from '../core/retry-policy.ts';
 import { RoutingTable, type Locator, type PartitionRoute } from '../core/routing-table.ts';
 import { fullScanPlan, hashScanPlan } from '../core/scan-requests.ts';
 import { TransportError, type Transport } from '../core/transport.ts';
-import { listOf, positiveIntegerOf } from '../core/validate.ts';
+import { positiveIntegerOf } from '../core/validate.ts';
 import { epoch2016SecondsFromUnixMs } from '../../cluster/storage/value-schema.ts';
 import { abortedError, budgetOf, pause, timeoutError, type Budget } from './budget.ts';
 import type { MetaSession } from './meta-session.ts';
 import { PartitionScanner } from './scanner.ts';
+import { runBatch } from './batch.ts';
+import { deleteRange } from './del-range.ts';
 
 export interface TableRuntime {
   readonly transport: Transport;
@@ -109,37 +111,7 @@ export class Table {
    * failure the error's context.nextSortKey is the first key not yet deleted.
    */
   async delRange(hashKey: Bytes, startSortKey: Bytes, stopSortKey: Bytes, options: DelRangeOptions = {}): Promise<number> {
-    const context: OperationContext = { table: this.name, operation: 'delRange' };
-    const budget = budgetOf(options, this.runtime.timeoutMs, this.runtime.clock, context);
-    const scanner = this.getScanner(hashKey, startSortKey, stopSortKey, {
-      noValue: true,
-      batchSize: CLIENT_DEL_RANGE_BATCH_COUNT,
-      ...(options.startInclusive === undefined ? {} : { startInclusive: options.startInclusive }),
-      ...(options.stopInclusive === undefined ? {} : { stopInclusive: options.stopInclusive }),
-      ...(options.sortKeyFilter === undefined ? {} : { sortKeyFilter: options.sortKeyFilter }),
-      timeoutMs: budget.timeoutMs,
-      ...(budget.signal === undefined ? {} : { signal: budget.signal }),
-    });
-    let deleted = 0;
-    try {
-      for (;;) {
-        const batch = await scanner.nextBatch();
-        if (batch === null) return deleted;
-        const sortKeys = batch.map((item) => item.sortKey);
-        try {
-          const remainingMs = budget.deadlineMs - this.runtime.clock.monotonicMs();
-          if (remainingMs <= 0) throw timeoutError({ ...context, hashKey: toKeyBytes(hashKey) }, budget);
-          await this.multiDel(hashKey, sortKeys, { timeoutMs: remainingMs, ...(budget.signal === undefined ? {} : { signal: budget.signal }) });
-        } catch (error) {
-          if (!(error instanceof PegasusClientError) || sortKeys[0] === undefined) throw error;
-          throw new PegasusClientError(error.code, error.message, { ...error.context, operation: 'delRange', nextSortKey: sortKeys[0] },
-            { retriable: error.retriable, cause: error });
-        }
-        deleted += sortKeys.length;
-      }
-    } finally {
-      await scanner.close();
-    }
+    return deleteRange(this, hashKey, startSortKey, stopSortKey, options);
   }
 
   /**
@@ -210,19 +182,19 @@ export class Table {
   }
 
   /** Reads many records of any hash keys; each item gets its own result. */
-  batchGet(keys: readonly FullKey[], options?: CallOptions): Promise<BatchResult<Uint8Array | null>[]> {
-    return this.batch('batchGet', keys, options, (key, itemOptions) => this.get(key.hashKey, key.sortKey, itemOptions));
+  async batchGet(keys: readonly FullKey[], options?: CallOptions): Promise<BatchResult<Uint8Array | null>[]> {
+    return runBatch({ table: this.name, operation: 'batchGet' }, keys, this.budget(options, 'batchGet'), this.runtime.clock, (key, itemOptions) => this.get(key.hashKey, key.sortKey, itemOptions));
   }
 
   /** Stores many records of any hash keys (not atomically); each item gets its own result. */
-  batchSet(items: readonly FullKeyValue[], options?: CallOptions): Promise<BatchResult<void>[]> {
-    return this.batch('batchSet', items, options, (item, itemOptions) =>
+  async batchSet(items: readonly FullKeyValue[], options?: CallOptions): Promise<BatchResult<void>[]> {
+    return runBatch({ table: this.name, operation: 'batchSet' }, items, this.budget(options, 'batchSet'), this.runtime.clock, (item, itemOptions) =>
       this.set(item.hashKey, item.sortKey, item.value, { ...itemOptions, ...(item.ttlSeconds === undefined ? {} : { ttlSeconds: item.ttlSeconds }) }));
   }
 
   /** Deletes many records of any hash keys (not atomically); each item gets its own result. */
-  batchDel(keys: readonly FullKey[], options?: CallOptions): Promise<BatchResult<void>[]> {
-    return this.batch('batchDel', keys, options, (key, itemOptions) => this.del(key.hashKey, key.sortKey, itemOptions));
+  async batchDel(keys: readonly FullKey[], options?: CallOptions): Promise<BatchResult<void>[]> {
+    return runBatch({ table: this.name, operation: 'batchDel' }, keys, this.budget(options, 'batchDel'), this.runtime.clock, (key, itemOptions) => this.del(key.hashKey, key.sortKey, itemOptions));
   }
 
   /** @internal Builds an operation with "now" and runs it with the retry loop. */
@@ -292,6 +264,11 @@ export class Table {
     });
   }
 
+  /** @internal The budget of a call made of several requests. */
+  budget(options: CallOptions | undefined, operation: string): Budget {
+    return budgetOf(options, this.runtime.timeoutMs, this.runtime.clock, { table: this.name, operation });
+  }
+
   /** @internal The default per-call timeout. */
   get defaultTimeoutMs(): number {
     return this.runtime.timeoutMs;
@@ -323,34 +300,6 @@ export class Table {
     const built = RoutingTable.fromQueryConfig(this.name, response, this.routingTable.version + 1);
     if (built.ok) this.routingTable = built.table;
   }
-
-  private async batch<Item, Result>(
-    operation: string, items: readonly Item[], options: CallOptions | undefined, one: (item: Item, options: CallOptions) => Promise<Result>,
-  ): Promise<BatchResult<Result>[]> {
-    const context: OperationContext = { table: this.name, operation };
-    const list = listOf<Item>(items, 'items', 0, CLIENT_BATCH_ITEMS_MAX, context);
-    const budget = budgetOf(options, this.runtime.timeoutMs, this.runtime.clock, context);
-    const results: BatchResult<Result>[] = new Array(list.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < list.length) {
-        const index = next++;
-        const item = list[index] as Item;
-        const remainingMs = budget.deadlineMs - this.runtime.clock.monotonicMs();
-        try {
-          if (remainingMs <= 0) throw timeoutError(context, budget);
-          if (typeof item !== 'object' || item === null) throw new PegasusClientError('ERR_INVALID_PARAMETERS', `items[${index}] must be an object`, context, { retriable: false });
-          const value = await one(item, { timeoutMs: remainingMs, ...(budget.signal === undefined ? {} : { signal: budget.signal }) });
-          results[index] = { ok: true, value };
-        } catch (error) {
-          if (!(error instanceof PegasusClientError)) throw error;
-          results[index] = { ok: false, error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CLIENT_BATCH_CONCURRENCY_MAX, list.length) }, worker));
-    return results;
-  }
 }
 
 /** The partition hash a request's header carries: the key's, or the partition index for full scans. */
@@ -358,9 +307,6 @@ function partitionHashOf(locator: Locator): bigint {
   return locator.kind === 'hash' ? locator.hash : BigInt(locator.partitionIndex);
 }
 
-function toKeyBytes(key: Bytes): Uint8Array {
-  return typeof key === 'string' ? new TextEncoder().encode(key) : key;
-}
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;

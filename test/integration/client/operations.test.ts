@@ -277,6 +277,7 @@ withCluster('bad input is refused with a clear error before anything is sent, an
     [table.set('h', 's', 'v', { ttlSeconds: 1.5 }), /ttlSeconds/],
     [table.set('h'.repeat(70_000), 's', 'v'), /hashKey is 70000 bytes; at most 65534/],
     [table.set('h', 's', new Uint8Array(2 << 20)), /at most 1048576/],
+    [table.get('h', new Uint8Array(2 << 20)), /the request carries 2097153 bytes of keys and values; a request may carry at most 1048576/],
     [table.multiSet('', [{ sortKey: 'a', value: 'b' }]), /hashKey must not be empty/],
     [table.multiSet('h', []), /entries must hold at least 1 item/],
     [table.multiDel('h', []), /sortKeys must hold at least 1 item/],

@@ -2,9 +2,8 @@
 // check types, filters), how responses become results (not found, incomplete, failed checks), and
 // how storage errors become PegasusClientErrors with their context.
 import test from 'ava';
-import {
-  checkAndMutateOperation, checkAndSetOperation, compareExchangeOperation, getOperation, incrOperation, multiGetOperation, setOperation, ttlOperation,
-} from '../../../client/core/data-operations.ts';
+import { getOperation, incrOperation, multiGetOperation, setOperation, ttlOperation } from '../../../client/core/data-operations.ts';
+import { checkAndMutateOperation, checkAndSetOperation, compareExchangeOperation } from '../../../client/core/check-operations.ts';
 import { PegasusClientError } from '../../../client/core/client-error.ts';
 import { fullScanPlan, hashScanPlan, resumeAfter, scanItems } from '../../../client/core/scan-requests.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
