@@ -233,3 +233,7 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 /** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
+// --- edge client: the fetch transport (client/edge/) ---
+/** Requests (calls and one-way sends) one edge client has in flight at once; more fail ERR_BUSY. */
+export const CLIENT_EDGE_REQUESTS_IN_FLIGHT_MAX = 1024;
