@@ -204,20 +204,23 @@ function messageOf(error: unknown): string {
 
 /**
  * A non-200 answer. The server answers 400 when it could not read the frame, 413 when it is too
- * large, 404/405 when the address serves no /rpc; a proxy in front answers 502-504 when it cannot
- * reach the server, which is handled like a lost connection.
+ * large, 404/405 when the address serves no /rpc. A gateway in front may refuse the caller
+ * (401/403), throttle (429), or fail to reach the server (502-504, handled like a lost connection).
  */
 async function statusError(reply: FetchResponseLike, address: string): Promise<TransportError> {
   await reply.body?.cancel().catch(() => undefined);
   const status = reply.status;
-  const code: ErrorName =
-    status === 204 || status === 400 ? 'ERR_INVALID_DATA'
-      : status === 413 ? 'ERR_INVALID_PARAMETERS'
-        : status === 404 || status === 405 ? 'ERR_HANDLER_NOT_FOUND'
-          : status === 502 || status === 503 || status === 504 ? 'ERR_SESSION_RESET'
-            : 'ERR_NETWORK_FAILURE';
-  return new TransportError(code, `POST /rpc on ${address} answered HTTP ${status}`, address);
+  return new TransportError(STATUS_ERRORS.get(status) ?? 'ERR_NETWORK_FAILURE', `POST /rpc on ${address} answered HTTP ${status}`, address);
 }
+
+const STATUS_ERRORS: ReadonlyMap<number, ErrorName> = new Map<number, ErrorName>([
+  [204, 'ERR_INVALID_DATA'], [400, 'ERR_INVALID_DATA'],
+  [401, 'ERR_ACL_DENY'], [403, 'ERR_ACL_DENY'],
+  [404, 'ERR_HANDLER_NOT_FOUND'], [405, 'ERR_HANDLER_NOT_FOUND'],
+  [413, 'ERR_INVALID_PARAMETERS'],
+  [429, 'ERR_BUSY'],
+  [502, 'ERR_SESSION_RESET'], [503, 'ERR_SESSION_RESET'], [504, 'ERR_SESSION_RESET'],
+]);
 
 /** The whole body, refused once it grows past the largest response frame. */
 async function readBounded(reply: FetchResponseLike, address: string): Promise<Uint8Array> {

@@ -73,6 +73,7 @@ test('HTTP statuses other than 200 become error names the retry policy understan
   const cases: Array<[number, ErrorName]> = [
     [204, 'ERR_INVALID_DATA'], [400, 'ERR_INVALID_DATA'], [413, 'ERR_INVALID_PARAMETERS'],
     [404, 'ERR_HANDLER_NOT_FOUND'], [405, 'ERR_HANDLER_NOT_FOUND'],
+    [401, 'ERR_ACL_DENY'], [403, 'ERR_ACL_DENY'], [429, 'ERR_BUSY'],
     [502, 'ERR_SESSION_RESET'], [503, 'ERR_SESSION_RESET'], [504, 'ERR_SESSION_RESET'],
     [500, 'ERR_NETWORK_FAILURE'], [302, 'ERR_NETWORK_FAILURE'],
   ];
