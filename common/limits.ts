@@ -180,6 +180,24 @@ export const META_STORE_READS_IN_FLIGHT_MAX = 256;
 /** Candidates under one election path that a ZooKeeper elector reads at most. */
 export const META_ELECTION_CANDIDATES_MAX = 1000;
 
+// --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
+/** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
+export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
+/**
+ * Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower
+ * than this (a dozen full prepares; the cores resend what was shed).
+ */
+export const CLUSTER_SEND_BUFFER_BYTES_MAX = 16 << 20;
+/** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
+export const CLUSTER_DESTINATIONS_MAX = 4096;
+/** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */
+export const CLUSTER_CALLS_WAITING_MAX = 256;
+/** A connection attempt to another server gives up after this long. */
+export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
+/** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
+export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
+export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+
 // --- client SDK (client/) --------------------------------------------------------------------
 /** A call's deadline when the caller gives none (the C++ client's default). */
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
@@ -215,24 +233,51 @@ export const CLIENT_DEL_RANGE_BATCH_COUNT = 100;
 export const CLIENT_SCAN_BATCH_SIZE_DEFAULT = 100;
 /** Times one scanner starts over after its server lost the scan context. */
 export const CLIENT_SCAN_RESTARTS_MAX = 16;
+// --- meta server shell (cluster/meta/shell) -------------------------------------------------------
 
-// --- cluster transport: internal RPCs between servers (cluster/rpc/node/cluster-transport.ts) ---
-/** One-way messages queued for one destination while connecting or backing off; the oldest are shed beyond it. */
-export const CLUSTER_SEND_QUEUE_MESSAGES_MAX = 1024;
+/** Longest reserve time of a dropped table (ten years), so expiry times stay safe integers. */
+export const META_DROP_RESERVE_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
+/** Table requests (create, drop, recall) waiting for their answer at once; more are refused as busy. */
+export const META_DDL_REQUESTS_IN_FLIGHT_MAX = 1024;
+/** A table request not answered in this time gets ERR_TIMEOUT (its writes may still land). */
+export const META_DDL_WAIT_MS = 60_000;
+/** Pause between attempts of a failed meta store write (Pegasus retries every second). */
+export const META_PERSIST_RETRY_MS = 1_000;
+/** Attempts of one meta store write before the leader gives up its term and starts over. */
+export const META_PERSIST_ATTEMPTS_MAX = 600;
+/** How often a meta server that does not lead asks who does (for redirects). */
+export const META_LEADER_REFRESH_MS = 1_000;
+/** Pause before a meta server reopens its store after losing its ZooKeeper session. */
+export const META_REOPEN_RETRY_MS = 1_000;
+// --- replica host (cluster/replica/host) -----------------------------------------------------
+
+/** Client writes one replica host has outstanding (queued, replicating or applying). */
+export const HOST_PENDING_WRITES_MAX = 10_000;
+/** Client reads one replica host has waiting for the core's answer. */
+export const HOST_PENDING_READS_MAX = 10_000;
+/** A replica checkpoints its app on its own once this many decrees were applied since the last. */
+export const HOST_CHECKPOINT_EVERY_DECREES = 100_000;
+/** ... or once this long has passed with anything applied since the last. */
+export const HOST_CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Largest checkpoint chunk served or asked for in one request. */
+export const HOST_CHECKPOINT_CHUNK_BYTES_MAX = 4 << 20;
+/** Chunk size a learner asks for. */
+export const HOST_CHECKPOINT_CHUNK_BYTES = 1 << 20;
+/** A checkpoint file a learner accepts to copy, at most. */
+export const HOST_CHECKPOINT_FILE_BYTES_MAX = 2 ** 40;
+/** Time allowed for one chunk request. */
+export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
 /**
- * Bytes waiting in one destination's socket; one-way messages are shed while the peer reads slower
- * than this (a dozen full prepares; the cores resend what was shed).
+ * Copy-and-import attempts per importCheckpoint. The core waits for checkpoint_imported without a
+ * timeout of its own; after the last attempt the learner waits until its primary drops it.
  */
-export const CLUSTER_SEND_BUFFER_BYTES_MAX = 16 << 20;
-/** Destinations with a connection or a queue; an idle one is forgotten to make room, else the message is shed. */
-export const CLUSTER_DESTINATIONS_MAX = 4096;
-/** Calls (checkpoint chunk copies) waiting for one destination's connection to open; more fail busy. */
-export const CLUSTER_CALLS_WAITING_MAX = 256;
-/** A connection attempt to another server gives up after this long. */
-export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
-/** Reconnect backoff after a failed attempt: the first delay, doubled per failure up to the max (with jitter). */
-export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
-export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
+export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
+/** Ticks between two attempts. */
+export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
+/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
+export const HOST_LEARNER_GC_HOLD_TICKS = 600;
+/** A primary runs one bounded expiry sweep step at most this often. */
+export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
 // --- edge client: the fetch transport (client/edge/) ---
 /** Requests (calls and one-way sends) one edge client has in flight at once; more fail ERR_BUSY. */

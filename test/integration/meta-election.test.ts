@@ -5,7 +5,6 @@
 // two meta servers opened from one ZooKeeper configuration share data and elect one leader; and
 // their stores write only while leading (a leader whose lock node vanished is refused at once).
 import test from 'ava';
-import zookeeper from 'node-zookeeper-client';
 import { LocalLeaderElection } from '../../cluster/meta/store/local-election.ts';
 import { openMetaStorage } from '../../cluster/meta/store/open.ts';
 import type { LeadershipChange } from '../../cluster/meta/store/meta-store.ts';
@@ -13,7 +12,7 @@ import { MetaStoreError } from '../../cluster/meta/store/meta-store.ts';
 import { ZooKeeperLeaderElection } from '../../cluster/meta/store/zookeeper-election.ts';
 import { ZooKeeperMetaStore } from '../../cluster/meta/store/zookeeper-meta-store.ts';
 import { ZooKeeperSession } from '../../cluster/meta/store/zookeeper-session.ts';
-import { removeTree } from '../support/meta-stores.ts';
+import { expireSession as expire, removeTree } from '../support/meta-stores.ts';
 import { endpoints, requireService, uniqueName } from '../support/services.ts';
 
 const connectString = () => endpoints().zookeeper.connectString;
@@ -23,30 +22,6 @@ async function until(what: string, condition: () => boolean, timeoutMs = 10_000)
     if (waitedMs > timeoutMs) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/**
- * Makes ZooKeeper expire `session`: another connection takes the session over and ends it. The
- * session's own client may win it back in between, so this tries a few times.
- */
-async function expire(session: ZooKeeperSession): Promise<void> {
-  for (let attempt = 0; attempt < 5 && session.state() !== 'expired'; attempt++) {
-    const options = { sessionTimeout: 6000, sessionId: session.client.getSessionId(), sessionPassword: session.client.getSessionPassword() };
-    const thief = zookeeper.createClient(connectString(), options as unknown as Parameters<typeof zookeeper.createClient>[1]);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        thief.close();
-        resolve();
-      };
-      const timer = setTimeout(done, 2000);
-      thief.once('connected', done);
-      thief.once('expired', done);
-      thief.connect();
-    });
-    await until('the session expired', () => session.state() === 'expired', 2000).catch(() => undefined);
-  }
-  if (session.state() !== 'expired') throw new Error('could not expire the session');
 }
 
 interface Candidate {

@@ -123,6 +123,8 @@ export class RealMeta implements MetaPort {
         }
         case 'beacon_ack':
         case 'create_table_reply':
+        case 'drop_table_reply':
+        case 'recall_table_reply':
         case 'node_state':
           break;
       }

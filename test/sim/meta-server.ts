@@ -131,6 +131,8 @@ export class SimMetaServer {
         this.ctx.trace.log('meta', `${action.node} ${action.alive ? 'alive' : 'dead'}`);
         return;
       case 'create_table_reply':
+      case 'drop_table_reply':
+      case 'recall_table_reply':
         return;
       case 'proposal':
         this.ctx.trace.log('meta', `propose ${action.change} ${action.node} to ${action.to} for ${gpidKey(action.config.gpid)}@${action.config.ballot}`);

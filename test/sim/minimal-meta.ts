@@ -111,6 +111,9 @@ export class MinimalMetaCore implements SimMetaCore {
       case 'create_table':
         actions.push({ kind: 'create_table_reply', requestId: input.requestId, error: 'ERR_INVALID_PARAMETERS', reason: 'the simulation creates its table in the store', appId: 0 });
         return actions;
+      case 'drop_table':
+      case 'recall_table':
+        return actions;
       case 'set_level':
         return actions;
       default: {

@@ -402,6 +402,8 @@ export class SimReplicaServer {
       }
       case 'persist':
       case 'create_table_reply':
+      case 'drop_table_reply':
+      case 'recall_table_reply':
       case 'node_state':
         return;
     }
@@ -452,8 +454,11 @@ function replicationError(error: MetaErrorCode): ReplicationErrorCode {
     case 'ERR_STATE_FREEZED':
     case 'ERR_INVALID_PARAMETERS':
       return error;
-    // Only table creation answers this; a configuration change never does.
+    // Only table DDL answers these; a configuration change never does.
     case 'ERR_APP_EXIST':
+    case 'ERR_APP_NOT_EXIST':
+    case 'ERR_BUSY_CREATING':
+    case 'ERR_BUSY_DROPPING':
       return 'ERR_INVALID_STATE';
   }
 }

@@ -2,6 +2,7 @@
 // temporary directory and the ZooKeeper store under a fresh root on the real ZooKeeper. Each
 // factory can reopen the same store, to show that what was written survives.
 import { mkdtemp, rm } from 'node:fs/promises';
+import zookeeper from 'node-zookeeper-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileMetaStore } from '../../cluster/meta/store/file-meta-store.ts';
@@ -61,3 +62,27 @@ const zookeeperFactory: MetaStoreFactory = {
 };
 
 export const metaStoreFactories: readonly MetaStoreFactory[] = [fileFactory, zookeeperFactory];
+
+/**
+ * Makes ZooKeeper expire `session`: another connection takes the session over and ends it. The
+ * session's own client may win it back in between, so this tries a few times.
+ */
+export async function expireSession(session: ZooKeeperSession): Promise<void> {
+  for (let attempt = 0; attempt < 10 && session.state() !== 'expired'; attempt++) {
+    const options = { sessionTimeout: 6000, sessionId: session.client.getSessionId(), sessionPassword: session.client.getSessionPassword() };
+    const thief = zookeeper.createClient(endpoints().zookeeper.connectString, options as unknown as Parameters<typeof zookeeper.createClient>[1]);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        thief.close();
+        resolve();
+      };
+      const timer = setTimeout(done, 2000);
+      thief.once('connected', done);
+      thief.once('expired', done);
+      thief.connect();
+    });
+    for (let waitedMs = 0; waitedMs < 2000 && session.state() !== 'expired'; waitedMs += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (session.state() !== 'expired') throw new Error('could not expire the session');
+}

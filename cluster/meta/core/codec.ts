@@ -2,6 +2,7 @@
 //   apps/<app_id>          table info
 //   apps/<app_id>/<pidx>   partition configuration
 // Ballots and decrees are written as decimal strings so no precision is lost.
+import { assert } from '../../../common/assert.ts';
 import type { Gpid, NodeId, PartitionConfiguration, TableInfo, TableStatus } from './types.ts';
 import { emptyConfiguration } from '../../replication/configuration.ts';
 
@@ -17,13 +18,17 @@ export type StoredEntry =
   | { readonly kind: 'table'; readonly table: TableInfo }
   | { readonly kind: 'partition'; readonly config: PartitionConfiguration };
 
+/** 'dropping' is never stored: the store holds a table as it was before the drop, or dropped. */
 export function encodeTable(table: TableInfo): string {
+  assert(table.status !== 'dropping', 'a dropping table is stored as available or dropped');
+  assert((table.status === 'dropped') === (table.dropExpireAtMs !== undefined), 'exactly dropped tables have an expiry');
   return JSON.stringify({
     app_id: table.appId,
     app_name: table.name,
     partition_count: table.partitionCount,
     max_replica_count: table.maxReplicaCount,
     status: table.status,
+    ...(table.dropExpireAtMs === undefined ? {} : { drop_expire_at_ms: table.dropExpireAtMs }),
   });
 }
 
@@ -62,19 +67,17 @@ export function decodeEntry(key: string, value: string): StoredEntry {
   if (parts.length === 2) {
     if (tableKey(json['app_id'] as number) !== key) fail('app_id does not match the key');
     const status = json['status'];
-    if (status !== 'creating' && status !== 'available') fail('status is unknown');
+    if (status !== 'creating' && status !== 'available' && status !== 'dropped') fail('status is unknown');
     const name = json['app_name'];
     if (typeof name !== 'string') fail('app_name is not a string');
-    return {
-      kind: 'table',
-      table: {
-        appId: int('app_id'),
-        name: name as string,
-        partitionCount: int('partition_count'),
-        maxReplicaCount: int('max_replica_count'),
-        status: status as TableStatus,
-      },
+    const table: TableInfo = {
+      appId: int('app_id'),
+      name: name as string,
+      partitionCount: int('partition_count'),
+      maxReplicaCount: int('max_replica_count'),
+      status: status as TableStatus,
     };
+    return { kind: 'table', table: status === 'dropped' ? { ...table, dropExpireAtMs: int('drop_expire_at_ms') } : table };
   }
   const pid = json['pid'] as Record<string, unknown> | undefined;
   const appId = pid?.['app_id'];

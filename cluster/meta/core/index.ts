@@ -10,4 +10,4 @@ export { planPrimaryMoves, type PrimaryMove } from './balancer.ts';
 export { effectiveLevel, levelAllows, type MetaActivity } from './levels.ts';
 export { decodeEntry, encodePartition, encodeTable, partitionKey, seedTableEntries, tableKey, type StoredEntry } from './codec.ts';
 export { MetaCore, type PartitionStatus } from './meta-core.ts';
-export { TableCatalog } from './table-catalog.ts';
+export { TableCatalog, type TablePersisted, type TableRoute } from './table-catalog.ts';

@@ -11,7 +11,7 @@ import { cure, type ClusterView, type GuardianDecision } from './guardian.ts';
 import { effectiveLevel, levelAllows } from './levels.ts';
 import { MasterLiveness } from './master-liveness.ts';
 import { checkMetaOptions, type MetaOptions } from './options.ts';
-import { NEW_PARTITION_VERSION, TableCatalog } from './table-catalog.ts';
+import { NEW_PARTITION_VERSION, TableCatalog, type TableRoute } from './table-catalog.ts';
 import {
   META_ERROR_RETRIABLE,
   gpidKey,
@@ -120,6 +120,7 @@ export class MetaCore {
     this.lastNowMs = input.nowMs;
     switch (input.kind) {
       case 'tick':
+        if (input.wallMs !== undefined) this.catalog.expire(input.wallMs);
         return this.onTick(input.nowMs);
       case 'beacon':
         return this.onBeacon(input.nowMs, input.from, input.sentMs);
@@ -130,11 +131,21 @@ export class MetaCore {
       case 'replica_reports':
         return this.onReplicaReports(input);
       case 'create_table':
-        if (!levelAllows(this.levelInEffect(), 'ddl')) {
-          const reason = `meta level ${this.levelInEffect()} refuses create_table`;
-          return [{ kind: 'create_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason, appId: 0 }];
+        if (!levelAllows(this.level, 'ddl')) {
+          return [{ kind: 'create_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason: this.ddlRefusal(input.kind), appId: 0 }];
         }
         return this.catalog.create(input);
+      case 'drop_table':
+        if (!levelAllows(this.level, 'ddl')) {
+          return [{ kind: 'drop_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason: this.ddlRefusal(input.kind), appId: 0 }];
+        }
+        return this.catalog.drop(input);
+      case 'recall_table':
+        if (!levelAllows(this.level, 'ddl')) {
+          const reason = this.ddlRefusal(input.kind);
+          return [{ kind: 'recall_table_reply', requestId: input.requestId, error: 'ERR_STATE_FREEZED', reason, appId: input.appId, name: input.newName ?? '' }];
+        }
+        return this.catalog.recall(input);
       case 'set_level':
         this.level = input.level;
         if (!levelAllows(input.level, 'balance')) for (const state of this.partitions.values()) state.plannedPrimary = undefined;
@@ -154,7 +165,49 @@ export class MetaCore {
     this.options = options;
   }
 
+  /**
+   * Table DDL follows the level set by the admin. The automatic freeze while too few replica
+   * servers are alive holds back cure and replica changes, not DDL: a table can be created before
+   * its replica servers start (its partitions wait for a primary).
+   */
+  private ddlRefusal(kind: string): string {
+    return `meta level ${this.level} refuses ${kind}`;
+  }
+
   // --- queries (no state change) ---------------------------------------------------------------
+
+  /** Every table, dropped ones included, by app id. */
+  tables(): TableInfo[] {
+    return this.catalog.all();
+  }
+
+  tableById(appId: number): TableInfo | undefined {
+    return this.catalog.get(appId);
+  }
+
+  /** Whether a dropped table is past its reserve time (its replicas are garbage). */
+  isExpired(appId: number): boolean {
+    return this.catalog.isExpired(appId);
+  }
+
+  /**
+   * The answer to a routing query (Pegasus query_cfg): the table's configurations in partition
+   * order when available, otherwise why not (not found, being created or recalled, being dropped).
+   */
+  route(name: string): TableRoute & { readonly configs: PartitionConfiguration[] } {
+    const route = this.catalog.route(name);
+    return { ...route, configs: route.error === 'ERR_OK' ? this.partitionsOf(route.table) : [] };
+  }
+
+  /** A table's configurations in partition order (empty while its partitions are being created). */
+  partitionsOf(table: TableInfo): PartitionConfiguration[] {
+    const configs: PartitionConfiguration[] = [];
+    for (let index = 0; index < table.partitionCount; index++) {
+      const config = this.config({ appId: table.appId, partitionIndex: index });
+      if (config !== undefined) configs.push(config);
+    }
+    return configs;
+  }
 
   /** The configuration in effect: persisted and applied. */
   config(gpid: Gpid): PartitionConfiguration | undefined {
@@ -166,6 +219,7 @@ export class MetaCore {
     return [...this.partitions.values()].map((state) => state.config);
   }
 
+  /** The table holding `name` that is not dropped. */
   table(name: string): TableInfo | undefined {
     return this.catalog.byName(name);
   }
@@ -186,6 +240,16 @@ export class MetaCore {
 
   isAlive(node: NodeId): boolean {
     return this.liveness.isAlive(node);
+  }
+
+  /** Every replica server the meta server knows, alive or dead. */
+  nodes(): { readonly node: NodeId; readonly alive: boolean }[] {
+    return this.liveness.nodes().map((node) => ({ node, alive: this.liveness.isAlive(node) }));
+  }
+
+  /** The level set by the admin (or at start); levelInEffect() may be lower. */
+  configuredLevel(): MetaLevel {
+    return this.level;
   }
 
   levelInEffect(): MetaLevel {
@@ -231,6 +295,9 @@ export class MetaCore {
       { kind: 'config_update_reply', to: from, gpid: proposed.gpid, error, retriable: META_ERROR_RETRIABLE[error], reason, config },
     ];
     if (state === undefined) return reply('ERR_OBJECT_NOT_FOUND', `partition ${gpidKey(proposed.gpid)} does not exist`, undefined);
+    if (!this.catalog.isServed(proposed.gpid.appId)) {
+      return reply('ERR_OBJECT_NOT_FOUND', `table ${proposed.gpid.appId} is ${this.catalog.get(proposed.gpid.appId)?.status ?? 'unknown'}`, undefined);
+    }
     const current = state.config;
     const verdict = judgeRequest({ current, from, change: input.change, node: input.node, proposed });
     if (verdict.ok === 'already_applied') return reply('ERR_OK', '', current);
@@ -253,8 +320,12 @@ export class MetaCore {
   private onPersisted(nowMs: number, key: string, version: bigint): MetaAction[] {
     const parts = key.split('/');
     if (parts.length === 2) {
-      const { actions, available } = this.catalog.onTablePersisted(Number(parts[1]), version);
-      return available === undefined ? actions : [...actions, ...this.cureAll(nowMs)];
+      const { actions, available, dropped } = this.catalog.onTablePersisted(Number(parts[1]), version);
+      // Members learn at once that they must stop serving, or may serve again (the shell sends
+      // the table's status with every message), rather than at their next config sync.
+      if (dropped !== undefined) actions.push(...this.notifyMembers(dropped));
+      if (available !== undefined) actions.push(...this.notifyMembers(available), ...this.cureAll(nowMs));
+      return actions;
     }
     assert(parts.length === 3, `persisted an unknown key ${key}`);
     const gpid = { appId: Number(parts[1]), partitionIndex: Number(parts[2]) };
@@ -284,8 +355,8 @@ export class MetaCore {
     }
     const garbage: Gpid[] = [];
     for (const replica of replicas) {
-      if (this.catalog.get(replica.gpid.appId) !== undefined) known.set(gpidKey(replica.gpid), replica);
-      else garbage.push(replica.gpid);
+      if (this.catalog.isGarbage(replica.gpid.appId)) garbage.push(replica.gpid);
+      else known.set(gpidKey(replica.gpid), replica);
     }
     for (const gpid of (input.absent ?? []).slice(0, META_REPLICA_REPORTS_PER_MESSAGE_MAX)) known.set(gpidKey(gpid), 'none');
     const actions: MetaAction[] = [];
@@ -296,6 +367,14 @@ export class MetaCore {
       actions.push({ kind: 'config_sync_reply', to: input.from, configs, garbage });
     }
     actions.push(...this.cureAll(input.nowMs));
+    return actions;
+  }
+
+  private notifyMembers(table: TableInfo): MetaAction[] {
+    const actions: MetaAction[] = [];
+    for (const config of this.partitionsOf(table)) {
+      for (const node of members(config)) actions.push({ kind: 'notify_config', to: node, config });
+    }
     return actions;
   }
 
@@ -354,7 +433,7 @@ export class MetaCore {
 
   /** One partition: downgrade a dead primary (freezed and up), then the guardian (steady and up). */
   private curePartition(nowMs: number, state: PartitionState, view: CureView, level: MetaLevel): MetaAction[] {
-    if (state.pending !== undefined) return [];
+    if (state.pending !== undefined || !this.catalog.isServed(state.config.gpid.appId)) return [];
     const { config } = state;
     if (config.primary !== '' && !this.liveness.isAlive(config.primary)) {
       if (!levelAllows(level, 'dead_primary')) return [];
@@ -446,6 +525,7 @@ export class MetaCore {
     const configs: PartitionConfiguration[] = [];
     for (const state of this.partitions.values()) {
       const config = state.config;
+      if (!this.catalog.isServed(config.gpid.appId)) continue;
       const healthy = config.primary !== '' && 1 + config.secondaries.length === config.maxReplicaCount &&
         members(config).every((node) => this.liveness.isAlive(node));
       const quiet = state.pending === undefined && (state.proposal === undefined || state.proposal.ballot !== config.ballot) &&
@@ -485,6 +565,7 @@ export class MetaCore {
     };
     for (const state of this.partitions.values()) {
       const config = state.config;
+      if (!this.catalog.isServed(config.gpid.appId)) continue;
       if (config.primary !== '') bump(config.primary, 1, 1);
       for (const node of config.secondaries) bump(node, 0, 1);
       const proposal = currentProposal(state);

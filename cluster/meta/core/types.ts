@@ -31,8 +31,14 @@ export type MetaErrorCode =
   | 'ERR_INVALID_PARAMETERS'
   /** The requester is not alive for the meta server, or the change was not proposed. */
   | 'ERR_INVALID_STATE'
-  /** A table with that name exists already. */
-  | 'ERR_APP_EXIST';
+  /** A table with that name exists already (or, for recall, the table is not dropped). */
+  | 'ERR_APP_EXIST'
+  /** No such table, or a dropped table whose reserve time has passed. */
+  | 'ERR_APP_NOT_EXIST'
+  /** The table is being created or recalled; retry shortly. */
+  | 'ERR_BUSY_CREATING'
+  /** The table is being dropped; retry shortly. */
+  | 'ERR_BUSY_DROPPING';
 
 /** Whether a requester should retry the same request after a short delay. */
 export const META_ERROR_RETRIABLE: Readonly<Record<MetaErrorCode, boolean>> = {
@@ -44,6 +50,9 @@ export const META_ERROR_RETRIABLE: Readonly<Record<MetaErrorCode, boolean>> = {
   ERR_INVALID_PARAMETERS: false,
   ERR_INVALID_STATE: true,
   ERR_APP_EXIST: false,
+  ERR_APP_NOT_EXIST: false,
+  ERR_BUSY_CREATING: true,
+  ERR_BUSY_DROPPING: true,
 };
 
 /** What a replica server knows about one of its replicas (replica_info of config sync). */
@@ -54,7 +63,11 @@ export interface ReplicaReport {
   readonly lastPreparedDecree: bigint;
 }
 
-export type TableStatus = 'creating' | 'available';
+/**
+ * creating and available as in Pegasus; dropping while the drop is being persisted (still served);
+ * dropped once persisted: no longer served, its replicas kept until `dropExpireAtMs`, then garbage.
+ */
+export type TableStatus = 'creating' | 'available' | 'dropping' | 'dropped';
 
 export interface TableInfo {
   readonly appId: number;
@@ -62,6 +75,8 @@ export interface TableInfo {
   readonly partitionCount: number;
   readonly maxReplicaCount: number;
   readonly status: TableStatus;
+  /** Dropped tables: wall-clock time (ms since the Unix epoch) after which the data is garbage. */
+  readonly dropExpireAtMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -72,6 +87,11 @@ export interface TableInfo {
 export interface TickInput {
   readonly kind: 'tick';
   readonly nowMs: number;
+  /**
+   * Wall-clock time (ms since the Unix epoch): dropped tables whose reserve time has passed become
+   * garbage. Reserve times outlive restarts, so they are wall-clock; without it nothing expires.
+   */
+  readonly wallMs?: number;
 }
 
 /** A beacon from a replica server arrived. `sentMs` is the sender's clock, echoed in the ack. */
@@ -126,6 +146,31 @@ export interface CreateTableInput {
   readonly maxReplicaCount: number;
 }
 
+/**
+ * DDL: soft-drop a table (Pegasus drop_app). It stops being served once the drop is persisted;
+ * its replicas are kept for `reserveMs` (a recall brings them back), then they are garbage.
+ */
+export interface DropTableInput {
+  readonly kind: 'drop_table';
+  readonly nowMs: number;
+  readonly requestId: number;
+  readonly name: string;
+  readonly reserveMs: number;
+  /** Wall-clock time of the request, from which the reserve time counts. */
+  readonly wallMs: number;
+}
+
+/** DDL: bring back a dropped table within its reserve time, optionally under a new name. */
+export interface RecallTableInput {
+  readonly kind: 'recall_table';
+  readonly nowMs: number;
+  readonly requestId: number;
+  readonly appId: number;
+  /** The name to take; default the name it had. */
+  readonly newName?: string;
+  readonly wallMs: number;
+}
+
 /** Admin: change the meta function level. */
 export interface SetLevelInput {
   readonly kind: 'set_level';
@@ -140,6 +185,8 @@ export type MetaInput =
   | PersistedInput
   | ReplicaReportsInput
   | CreateTableInput
+  | DropTableInput
+  | RecallTableInput
   | SetLevelInput;
 
 // ---------------------------------------------------------------------------------------------
@@ -222,6 +269,25 @@ export interface CreateTableReplyAction {
   readonly appId: number;
 }
 
+/** Answer to drop_table, once the drop is persisted (or at once when refused). */
+export interface DropTableReplyAction {
+  readonly kind: 'drop_table_reply';
+  readonly requestId: number;
+  readonly error: MetaErrorCode;
+  readonly reason: string;
+  readonly appId: number;
+}
+
+/** Answer to recall_table, once the table is persisted as available again (or at once when refused). */
+export interface RecallTableReplyAction {
+  readonly kind: 'recall_table_reply';
+  readonly requestId: number;
+  readonly error: MetaErrorCode;
+  readonly reason: string;
+  readonly appId: number;
+  readonly name: string;
+}
+
 /** For logs and metrics: the meta server changed its view of a node. */
 export interface NodeStateAction {
   readonly kind: 'node_state';
@@ -238,6 +304,8 @@ export type MetaAction =
   | QueryReplicasAction
   | ConfigSyncReplyAction
   | CreateTableReplyAction
+  | DropTableReplyAction
+  | RecallTableReplyAction
   | NodeStateAction;
 
 export function gpidKey(gpid: Gpid): string {

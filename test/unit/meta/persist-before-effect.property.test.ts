@@ -2,7 +2,9 @@
 // and bogus), store completions in any order, lost acknowledgements and meta restarts, that
 // nothing takes effect before it is persisted: the configuration in effect is always the stored
 // one or one ballot behind it, ballots rise by exactly one, and every OK reply and notification
-// carries a configuration already in the store.
+// carries a configuration already in the store. Drops and recalls of the table are mixed in: a
+// table is dropped or available in effect only once the store says so, and nothing of a dropped
+// table's partitions is written.
 import test from 'ava';
 import fc from 'fast-check';
 import { applyChange } from '../../../cluster/meta/core/config-change.ts';
@@ -20,6 +22,7 @@ type Op =
   | { kind: 'write_and_crash'; pick: number }
   | { kind: 'carry_out'; pick: number }
   | { kind: 'settle' }
+  | { kind: 'ddl'; drop: boolean }
   | { kind: 'bogus'; from: number; node: number; change: number; ballotDelta: number; partition: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -28,6 +31,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('write_and_crash' as const), pick: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('carry_out' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'settle' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ddl' as const), drop: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -56,8 +60,12 @@ function run(ops: readonly Op[]): { problems: string[]; final: PartitionConfigur
   const applied = (index: number) => core.config({ appId: 1, partitionIndex: index })!;
   let lastBallots = [0n, 0n];
 
+  const storedStatus = () => (JSON.parse(store.get('apps/1')!) as { status: string }).status;
   const check = (actions: readonly MetaAction[], where: string) => {
     for (const action of actions) {
+      if (action.kind === 'persist' && action.key !== 'apps/1' && core.tableById(1)?.status === 'dropped') problems.push(`${where}: ${action.key} written while the table is dropped`);
+      if (action.kind === 'drop_table_reply' && action.error === 'ERR_OK' && storedStatus() !== 'dropped') problems.push(`${where}: drop answered before it is stored`);
+      if (action.kind === 'recall_table_reply' && action.error === 'ERR_OK' && storedStatus() !== 'available') problems.push(`${where}: recall answered before it is stored`);
       if (action.kind === 'persist') pending.push(action);
       if (action.kind === 'proposal') proposals.push(action);
       const shown = action.kind === 'notify_config' ? action.config : action.kind === 'config_update_reply' && action.error === 'ERR_OK' ? action.config : undefined;
@@ -74,6 +82,10 @@ function run(ops: readonly Op[]): { problems: string[]; final: PartitionConfigur
       if (delta < 0n || delta > 1n) problems.push(`${where}: ballot went from ${lastBallots[index]} to ${inEffect.ballot}`);
       if (inEffect.primary !== '' && inEffect.secondaries.includes(inEffect.primary)) problems.push(`${where}: primary is its own secondary`);
     }
+    const inEffect = core.tableById(1)?.status;
+    if (inEffect === 'available' && storedStatus() !== 'available' && !pending.some((p) => p.key === 'apps/1')) problems.push(`${where}: available in effect, ${storedStatus()} in store`);
+    if (inEffect === 'dropped' && storedStatus() !== 'dropped' && !pending.some((p) => p.key === 'apps/1')) problems.push(`${where}: dropped in effect, ${storedStatus()} in store`);
+    if (inEffect === 'available' && storedStatus() === 'dropped') problems.push(`${where}: the table serves while the store says dropped`);
     lastBallots = [applied(0).ballot, applied(1).ballot];
   };
 
@@ -134,6 +146,11 @@ function run(ops: readonly Op[]): { problems: string[]; final: PartitionConfigur
         }
         break;
       }
+      case 'ddl':
+        check(o.drop
+          ? core.step({ kind: 'drop_table', nowMs: now, requestId: step, name: 't', reserveMs: 3_600_000, wallMs: 0 })
+          : core.step({ kind: 'recall_table', nowMs: now, requestId: step, appId: 1, wallMs: 0 }), where);
+        break;
       case 'bogus': {
         const current = applied(o.partition);
         const change = changes[o.change]!;
