@@ -328,3 +328,7 @@ export const SHELL_SCAN_ROWS_DEFAULT = 100;
 export const SHELL_SCAN_ROWS_MAX = 100_000;
 /** Sort keys one multi_set, multi_get or multi_del command takes. */
 export const SHELL_SORT_KEYS_MAX = 1000;
+
+// --- edge client: the fetch transport (client/edge/) ---
+/** Requests (calls and one-way sends) one edge client has in flight at once; more fail ERR_BUSY. */
+export const CLIENT_EDGE_REQUESTS_IN_FLIGHT_MAX = 1024;
