@@ -26,11 +26,15 @@ function fileOf(frame: CallFrame): string {
 
 function functionOf(frame: CallFrame): string {
   const file = fileOf(frame);
-  if (frame.url === '') return file;
-  return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+  if (frame.url === '') return file === '(native)' ? `${frame.functionName || '(anonymous)'} (native)` : file;
+  return `${frame.functionName || '(anonymous)'} ${file}`;
 }
 
-interface Tally { self: Map<string, number>; selfByFile: Map<string, number>; total: Map<string, number>; samples: number }
+const isProjectFunction = (key: string): boolean => !key.startsWith('(') && !key.includes('node:') && !key.includes('node_modules/');
+
+interface Tally { self: Map<string, number>; selfByFile: Map<string, number>; total: Map<string, number>; samples: number; idle: number }
+
+const emptyTally = (): Tally => ({ self: new Map(), selfByFile: new Map(), total: new Map(), samples: 0, idle: 0 });
 
 function add(map: Map<string, number>, key: string, count: number): void {
   map.set(key, (map.get(key) ?? 0) + count);
@@ -47,6 +51,10 @@ function tallyProfile(profile: CpuProfile, tally: Tally, window: { readonly from
     const node = byId.get(profile.samples[i]!);
     if (node === undefined) continue;
     tally.samples++;
+    if (node.callFrame.functionName === '(idle)') {
+      tally.idle++;
+      continue;
+    }
     add(tally.self, functionOf(node.callFrame), 1);
     add(tally.selfByFile, fileOf(node.callFrame), 1);
     const seen = new Set<string>();
@@ -62,30 +70,52 @@ function tallyProfile(profile: CpuProfile, tally: Tally, window: { readonly from
   }
 }
 
-function top(map: Map<string, number>, samples: number, count: number, filter: (key: string) => boolean = () => true): string[] {
+function top(map: Map<string, number>, busy: number, count: number, filter: (key: string) => boolean = () => true): string[] {
   return [...map].filter(([key]) => filter(key)).sort((a, b) => b[1] - a[1]).slice(0, count)
-    .map(([key, n]) => `| ${(n / samples * 100).toFixed(1)}% | \`${key}\` |`);
+    .map(([key, n]) => `| ${(n / busy * 100).toFixed(1)}% | \`${key}\` |`);
 }
 
-/** Markdown tables of the samples of every profile in `files` taken between window.from and window.to (profileClockMicros). */
+function merge(into: Tally, from: Tally): void {
+  for (const key of ['self', 'selfByFile', 'total'] as const) for (const [name, n] of from[key]) add(into[key], name, n);
+  into.samples += from.samples;
+  into.idle += from.idle;
+}
+
+/** Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main one. */
+function isMainThread(file: string): boolean {
+  return /\.\d+\.0\.\d+\.cpuprofile$/.test(file);
+}
+
+/**
+ * Markdown tables of the samples of every profile in `files` taken between window.from and
+ * window.to (profileClockMicros). Profiles without a sample in this project's code in the window
+ * (the module loader's thread that tsx runs) are left out. Shares are of the busy (not idle) samples.
+ */
 export async function summariseProfiles(files: readonly string[], window?: { readonly from: number; readonly to: number }): Promise<string> {
-  const tally: Tally = { self: new Map(), selfByFile: new Map(), total: new Map(), samples: 0 };
-  for (const file of files) tallyProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, tally, window);
-  if (tally.samples === 0) return `## CPU profile\n\nNo samples in the window (${files.length} profiles).`;
-  const busy = tally.samples - (tally.self.get('(idle)') ?? 0);
+  const all = emptyTally();
+  const perProcess: string[] = [];
+  for (const file of files) {
+    const tally = emptyTally();
+    tallyProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, tally, window);
+    if (!isMainThread(file)) continue;
+    merge(all, tally);
+    perProcess.push(`${((tally.samples - tally.idle) / Math.max(1, tally.samples) * 100).toFixed(0)}%`);
+  }
+  const busy = all.samples - all.idle;
+  if (busy === 0) return `## CPU profile\n\nNo busy samples in the window (${files.length} profiles).`;
   return [
     '## CPU profile of the replica servers under the write workload',
     '',
-    `${files.length} profiles (\`node --cpu-prof\`), ${tally.samples.toLocaleString('en-US')} samples in the window, ${(busy / tally.samples * 100).toFixed(0)}% of them not idle. ` +
-      'Shares are of all samples in the window, idle included.',
+    `${perProcess.length} replica server profiles (\`node --cpu-prof\`) over the load and updates-only phases: ${all.samples.toLocaleString('en-US')} samples, ` +
+      `busy (not idle) ${perProcess.join(', ')} of the time. Shares below are of the busy samples of all three.`,
     '',
     '### Self time by function', '', '| share | function |', '|---|---|',
-    ...top(tally.self, tally.samples, 25),
+    ...top(all.self, busy, 25),
     '',
     '### Self time by file', '', '| share | file |', '|---|---|',
-    ...top(tally.selfByFile, tally.samples, 20),
+    ...top(all.selfByFile, busy, 20),
     '',
     '### Time including callees, functions of this project', '', '| share | function |', '|---|---|',
-    ...top(tally.total, tally.samples, 30, (key) => !key.startsWith('(') && !key.includes('node:') && !key.includes('node_modules/')),
+    ...top(all.total, busy, 30, isProjectFunction),
   ].join('\n');
 }
