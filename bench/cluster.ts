@@ -290,8 +290,8 @@ function report(runInfo: { date: string; loadStart: number[]; loadEnd: number[] 
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...caseRows('load', settings.loadConcurrency, loaded),
   ];
-  const updatesOnly = c('updates', 64);
-  if (updatesOnly !== undefined) lines.push(...caseRows('updates', 64, updatesOnly));
+  const updatesOnly = c('updates-only', 64);
+  if (updatesOnly !== undefined) lines.push(...caseRows('updates-only', 64, updatesOnly));
   for (const workload of WORKLOADS) {
     for (const callers of settings.concurrency) {
       const outcome = c(workload.name, callers);
@@ -377,8 +377,8 @@ async function main(): Promise<void> {
       if (profileDir !== undefined) {
         // Updates only, so the profile's window holds nothing but the write path.
         const outcome = await runWorkload(table, 0, 64, settings.caseMs, 99, pids);
-        cases.set('updates/64', outcome);
-        log(caseRows('updates', 64, outcome).join('\n'));
+        cases.set('updates-only/64', outcome);
+        log(caseRows('updates-only', 64, outcome).join('\n'));
         profileWindow = { from, to: profileClockMicros() };
       } else {
         let seed = 100;

@@ -30,7 +30,8 @@ function functionOf(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'} ${file}`;
 }
 
-const isProjectFunction = (key: string): boolean => !key.startsWith('(') && !key.includes('node:') && !key.includes('node_modules/');
+const isProjectFunction = (key: string): boolean =>
+  !key.startsWith('(') && !key.endsWith('(native)') && !key.includes('node:') && !key.includes('node_modules/');
 
 interface Tally { self: Map<string, number>; selfByFile: Map<string, number>; total: Map<string, number>; samples: number; idle: number }
 
