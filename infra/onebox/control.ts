@@ -15,8 +15,8 @@ import { removeTree } from '../services/zookeeper-tree.ts';
 import { isAlive, latestRun } from '../services/process.ts';
 import type { OneboxOptions } from './options.ts';
 import { describeOnebox } from './plan.ts';
-import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile, zkRootFile } from './state.ts';
-import { Onebox, OneboxError } from './supervisor.ts';
+import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile, zkRootFile, type OneboxState } from './state.ts';
+import { Onebox, OneboxError, rotateLog } from './supervisor.ts';
 
 export const LAUNCHER_ENTRY = 'infra/onebox/main.ts';
 
@@ -81,7 +81,7 @@ function launcherArgs(options: OneboxOptions): string[] {
  * Starts a detached launcher and returns the same summary `npm start` prints once every partition
  * is healthy; throws OneboxError with the launcher's log when it fails or exits first.
  */
-export async function startBackground(options: OneboxOptions): Promise<string> {
+export async function startBackground(options: OneboxOptions): Promise<{ readonly summary: string; readonly state: OneboxState }> {
   const running = liveLauncher(options.dir);
   if (running !== undefined) throw new OneboxError(`a onebox already runs from ${options.dir} (launcher pid ${running}); \`npx pegasus onebox stop\` stops it`);
   const orphans = liveServers(options.dir);
@@ -90,6 +90,7 @@ export async function startBackground(options: OneboxOptions): Promise<string> {
   }
   mkdirSync(options.dir, { recursive: true });
   const logFile = launcherLog(options.dir);
+  rotateLog(logFile);
   appendFileSync(logFile, `\n=== ${new Date().toISOString()} onebox start (background)\n`);
   const out = openSync(logFile, 'a');
   let pid: number | undefined;
@@ -108,7 +109,7 @@ export async function startBackground(options: OneboxOptions): Promise<string> {
   for (;;) {
     const state = readState(options.dir);
     if (state?.launcherPid === pid && state.status === 'running') {
-      return describeOnebox(options.dir, state.servers, state.metaAddresses, false);
+      return { summary: describeOnebox(options.dir, state.servers, state.metaAddresses, false), state };
     }
     if (exit !== undefined || !isAlive(pid)) {
       const lines = latestRun(logFile).trimEnd().split('\n').slice(1).slice(-30).join('\n');

@@ -5,12 +5,12 @@
 // later is reported with the end of its log; stop() ends replicas first, then metas.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ONEBOX_LOG_TAIL_LINES, ONEBOX_PROCESS_READY_TIMEOUT_MS, ONEBOX_STOP_TIMEOUT_MS, ONEBOX_TABLE_HEALTHY_TIMEOUT_MS,
+  ONEBOX_LOG_TAIL_LINES, ONEBOX_PROCESS_READY_TIMEOUT_MS, ONEBOX_STOP_TIMEOUT_MS, ONEBOX_TABLE_HEALTHY_TIMEOUT_MS, SERVICE_LOG_BYTES_MAX,
 } from '../../common/limits.ts';
 import { REPO_ROOT, endpoints } from '../endpoints.ts';
 import { ServicesUpError, describe, up } from '../services/orchestrator.ts';
@@ -47,6 +47,11 @@ function zkRoot(dir: string): string {
   const root = `/pegasus-ts/onebox-${randomBytes(4).toString('hex')}`;
   writeFileSync(file, `${root}\n`);
   return root;
+}
+
+/** A log past SERVICE_LOG_BYTES_MAX is moved to `<log>.1` before the next start appends to it. */
+export function rotateLog(file: string): void {
+  if (existsSync(file) && statSync(file).size > SERVICE_LOG_BYTES_MAX) renameSync(file, `${file}.1`);
 }
 
 function logTail(file: string): string {
@@ -122,17 +127,18 @@ export class Onebox {
       if (!(await portFree(server.port))) taken.push(`${server.port} (${server.name})`);
     }
     if (taken.length > 0) {
-      throw new OneboxError(`port ${taken.join(', ')} already in use on ${ONEBOX_HOST}: another onebox or program listens there; stop it (\`npx pegasus onebox stop\` for a onebox of this checkout) or choose other ports with --base-port`);
+      throw new OneboxError(`${taken.length === 1 ? 'port' : 'ports'} ${taken.join(', ')} already in use on ${ONEBOX_HOST}: another onebox or program listens there; stop it (\`npx pegasus onebox stop\` for a onebox of this checkout) or choose other ports with --base-port`);
     }
     this.#save('starting');
     this.#checkNotStopping();
     for (const server of plan.metas) this.#spawn(server);
+    this.#save('starting');
     await Promise.all(this.#children.map((child) => this.#waitReady(child)));
     const metaCount = this.#children.length;
     this.#checkNotStopping();
     for (const server of plan.replicas) this.#spawn(server);
-    await Promise.all(this.#children.slice(metaCount).map((child) => this.#waitReady(child)));
     this.#save('starting');
+    await Promise.all(this.#children.slice(metaCount).map((child) => this.#waitReady(child)));
     await this.#ensureTable();
     this.#save('running');
   }
@@ -161,6 +167,7 @@ export class Onebox {
 
   #spawn(server: ServerPlan): void {
     mkdirSync(server.dataDir, { recursive: true });
+    rotateLog(server.logFile);
     const nodeArgs = server.role === 'replica' ? this.#options.replicaNodeArgs ?? [] : [];
     const args = [...nodeArgs, '--import', 'tsx', server.entry, ...server.args];
     appendFileSync(server.logFile, `\n=== ${new Date().toISOString()} ${process.execPath} ${args.join(' ')}\n`);

@@ -76,9 +76,11 @@ async function execute(command: Command, globals: GlobalOptions, io: ShellIo): P
   switch (command.kind) {
     case 'help':
       return { text: helpText(command.topic, io.cwd), json: { help: helpText(command.topic, io.cwd) } };
-    case 'onebox_start':
+    case 'onebox_start': {
       if (command.foreground) return runOnebox(command.options, true, io.stdout);
-      return formatDone(await startBackground(command.options), { started: true, dir: command.options.dir });
+      const { summary, state } = await startBackground(command.options);
+      return formatDone(summary, { dir: command.options.dir, launcherPid: state.launcherPid, metaAddresses: state.metaAddresses, servers: state.servers });
+    }
     case 'onebox_stop':
       return formatDone(await stopOnebox(command.dir), { stopped: true, dir: command.dir });
     case 'onebox_clean':

@@ -24,10 +24,11 @@ test('three meta servers on ZooKeeper: redirects to the leader, and a new leader
     rmSync(dir, { recursive: true, force: true });
   });
   const metas = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
-  const started = await pegasus(['onebox', 'start', '--metas', '3', '--zk', '--base-port', String(base), '--dir', dir], 240_000);
+  const started = await pegasus(['onebox', 'start', '--metas', '3', '--zk', '--base-port', String(base), '--dir', dir, '--json'], 240_000);
   t.is(started.code, 0, started.stderr);
-  t.regex(started.stdout, /meta-3\s+127\.0\.0\.1:\d+/);
-  t.regex(started.stdout, /table temp: 8 partitions x 3 replicas, all healthy/);
+  const summary = JSON.parse(started.stdout) as { metaAddresses: string[]; servers: { name: string; address: string }[] };
+  t.deepEqual(summary.metaAddresses, metas);
+  t.deepEqual(summary.servers.map((server) => server.name), ['meta-1', 'meta-2', 'meta-3', 'replica-1', 'replica-2', 'replica-3']);
 
   const views = await Promise.all(metas.map(async (meta) => JSON.parse((await pegasus(['cluster_info', '--json', '--meta', meta])).stdout) as ClusterJson));
   const leader = views[0]?.leader ?? '';

@@ -108,6 +108,8 @@ test('point data commands: set, get, del, exist, ttl, hash', (t) => {
   t.deepEqual(parse('set t h s v'), { kind: 'set', table: 't', hashKey: 'h', sortKey: 's', value: 'v', ttlSeconds: 0 });
   t.deepEqual(parse('set t h s v --ttl 30'), { kind: 'set', table: 't', hashKey: 'h', sortKey: 's', value: 'v', ttlSeconds: 30 });
   t.deepEqual(parse('set t h s -5'), { kind: 'set', table: 't', hashKey: 'h', sortKey: 's', value: '-5', ttlSeconds: 0 }, 'a negative number is a value, not an option');
+  t.deepEqual(parse('set t h -- -s -v'), { kind: 'set', table: 't', hashKey: 'h', sortKey: '-s', value: '-v', ttlSeconds: 0 }, 'after --, dashes are data');
+  usageError(t, 'set t h s -abc', /set: Unknown option '-a'/);
   usageError(t, 'set t h s', /set: missing <value>/);
   usageError(t, 'set t h s v w', /unexpected argument "w"/);
   usageError(t, 'set t h s v --ttl -1', /--ttl .* must be a whole number from 0/);
