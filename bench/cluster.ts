@@ -96,6 +96,18 @@ async function usageOf(pid: number): Promise<ProcessUsage | undefined> {
   }
 }
 
+// --- mutations committed: the primaries' committed decrees, from each replica server's status page ---
+
+async function committedMutations(replicaAddresses: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const address of replicaAddresses) {
+    const response = await fetch(`http://${address}/v1/replicas`, { signal: AbortSignal.timeout(5_000) });
+    const body = await response.json() as { replicas: { role: string; committedDecree: number }[] };
+    for (const replica of body.replicas) if (replica.role === 'primary') total += replica.committedDecree;
+  }
+  return total;
+}
+
 // --- a free base port: meta at base, replicas at base + 200.. ---
 
 function portFree(port: number): Promise<boolean> {
@@ -128,12 +140,18 @@ interface Outcome {
   readonly serverCpuSeconds: number;
   readonly generatorCpuSeconds: number;
   readonly load1: number;
+  /** Mutations the primaries committed during the case (empty ones the core sends on its own included). */
+  readonly mutations: number;
 }
 
 /** Runs `callers` loops of `operation` until `stop()` says so, timing each call. */
+interface Servers { readonly pids: readonly number[]; readonly replicaAddresses: readonly string[] }
+
 async function drive(
-  callers: number, stop: () => boolean, operation: (caller: number) => { read: boolean; run: () => Promise<unknown> }, pids: readonly number[],
+  callers: number, stop: () => boolean, operation: (caller: number) => { read: boolean; run: () => Promise<unknown> }, servers: Servers,
 ): Promise<Outcome> {
+  const { pids } = servers;
+  const mutationsStart = await committedMutations(servers.replicaAddresses);
   const reads = new Histogram();
   const updates = new Histogram();
   const errors = new Map<string, number>();
@@ -161,18 +179,19 @@ async function drive(
     serverCpuSeconds: (await serverCpu()) - serverCpuStart,
     generatorCpuSeconds: (generator.user + generator.system) / 1e6,
     load1: loadavg()[0] ?? 0,
+    mutations: (await committedMutations(servers.replicaAddresses)) - mutationsStart,
   };
 }
 
-function load(table: Table, pids: readonly number[]): Promise<Outcome> {
+function load(table: Table, servers: Servers): Promise<Outcome> {
   let next = 0;
   return drive(settings.loadConcurrency, () => next >= settings.records, () => {
     const record = next++;
     return { read: false, run: () => table.set(recordKey(record), SORT_KEY, valueOf(record)) };
-  }, pids);
+  }, servers);
 }
 
-async function runWorkload(table: Table, readFraction: number, callers: number, ms: number, seed: number, pids: readonly number[]): Promise<Outcome> {
+async function runWorkload(table: Table, readFraction: number, callers: number, ms: number, seed: number, servers: Servers): Promise<Outcome> {
   const random = new SeededRandom(seed);
   const keys = new ScrambledZipfian(settings.records, random);
   let written = 0;
@@ -190,7 +209,7 @@ async function runWorkload(table: Table, readFraction: number, callers: number, 
     }
     const version = settings.records + written++;
     return { read: false, run: () => table.set(recordKey(record), SORT_KEY, valueOf(version)) };
-  }, pids);
+  }, servers);
 }
 
 // --- the ceilings ---
@@ -252,7 +271,8 @@ function operationRow(label: string, callers: number | string, histogram: Histog
 function caseRows(label: string, callers: number, outcome: Outcome): string[] {
   const total = outcome.reads.count + outcome.updates.count;
   const errors = [...outcome.errors].map(([code, count]) => `${count} ${code}`).join(', ') || '0';
-  const extra = `${rate(total / outcome.seconds)} | ${(outcome.serverCpuSeconds / outcome.seconds * 100).toFixed(0)}% | ` +
+  const perMutation = outcome.updates.count === 0 ? '' : (outcome.updates.count / Math.max(1, outcome.mutations)).toFixed(1);
+  const extra = `${rate(total / outcome.seconds)} | ${perMutation} | ${(outcome.serverCpuSeconds / outcome.seconds * 100).toFixed(0)}% | ` +
     `${(outcome.generatorCpuSeconds / outcome.seconds * 100).toFixed(0)}% | ${outcome.load1.toFixed(1)} | ${errors} |`;
   const rows: string[] = [];
   if (outcome.reads.count > 0) rows.push(operationRow(`${label} read`, callers, outcome.reads, outcome, extra));
@@ -263,7 +283,7 @@ function caseRows(label: string, callers: number, outcome: Outcome): string[] {
 interface ServerUsage { readonly name: string; readonly usage: ProcessUsage | undefined }
 
 function report(runInfo: { date: string; loadStart: number[]; loadEnd: number[] }, loaded: Outcome, cases: Map<string, Outcome>, usage: ServerUsage[], ceilings: Ceilings | undefined, profile: string | undefined): string {
-  const header = '| operation | callers | ops/s | p50 ms | p99 ms | p999 ms | max ms | case total ops/s | servers CPU | generator CPU | load avg 1m | errors |';
+  const header = '| operation | callers | ops/s | p50 ms | p99 ms | p999 ms | max ms | case total ops/s | writes per mutation | servers CPU | generator CPU | load avg 1m | errors |';
   const c = (workload: string, callers: number): Outcome | undefined => cases.get(`${workload}/${callers}`);
   const readsAt = (callers: number): number => {
     const outcome = c('C', callers);
@@ -282,12 +302,13 @@ function report(runInfo: { date: string; loadStart: number[]; loadEnd: number[] 
     `- load generator: one process, this project's Node client (\`createClient\`), one connection per server; ` +
       `${rate(settings.records)} records of ${settings.valueBytes} bytes (hash key \`user<fnv(n)>\`, sort key \`${SORT_KEY}\`), loaded by ${settings.loadConcurrency} callers; ` +
       `each workload case runs ${settings.caseMs / 1000} s after a ${settings.warmupMs / 1000} s warm-up, keys scrambled zipfian (theta 0.99) as in YCSB`,
+    '- writes per mutation: writes acknowledged over mutations the primaries committed in the case (from their `/v1/replicas` committed decrees; the empty mutations a primary sends on its own count too)',
     '- servers CPU: CPU time of all four server processes over the case, as a share of one core (200% = both cores); generator CPU likewise for the load generator',
     '',
     '## Load and workloads',
     '',
     header,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...caseRows('load', settings.loadConcurrency, loaded),
   ];
   const updatesOnly = c('updates-only', 64);
@@ -366,17 +387,20 @@ async function main(): Promise<void> {
   let profileWindow: { from: number; to: number } | undefined;
   try {
     await onebox.start();
-    const pids = onebox.servers.map((server) => server.pid);
+    const servers: Servers = {
+      pids: onebox.servers.map((server) => server.pid),
+      replicaAddresses: onebox.servers.filter((server) => server.role === 'replica').map((server) => server.address),
+    };
     const client = createClient({ metaServers: [...onebox.plan.metaAddresses] });
     try {
       const table = await client.openTable(ONEBOX_TABLE.name);
       log(`load: ${settings.records} records with ${settings.loadConcurrency} callers ...`);
       const from = profileClockMicros();
-      loaded = await load(table, pids);
+      loaded = await load(table, servers);
       log(caseRows('load', settings.loadConcurrency, loaded).join('\n'));
       if (profileDir !== undefined) {
         // Updates only, so the profile's window holds nothing but the write path.
-        const outcome = await runWorkload(table, 0, 64, settings.caseMs, 99, pids);
+        const outcome = await runWorkload(table, 0, 64, settings.caseMs, 99, servers);
         cases.set('updates-only/64', outcome);
         log(caseRows('updates-only', 64, outcome).join('\n'));
         profileWindow = { from, to: profileClockMicros() };
@@ -384,8 +408,8 @@ async function main(): Promise<void> {
         let seed = 100;
         for (const workload of WORKLOADS) {
           for (const callers of settings.concurrency) {
-            await runWorkload(table, workload.readFraction, callers, settings.warmupMs, seed++, pids);
-            const outcome = await runWorkload(table, workload.readFraction, callers, settings.caseMs, seed++, pids);
+            await runWorkload(table, workload.readFraction, callers, settings.warmupMs, seed++, servers);
+            const outcome = await runWorkload(table, workload.readFraction, callers, settings.caseMs, seed++, servers);
             cases.set(`${workload.name}/${callers}`, outcome);
             log(caseRows(workload.name, callers, outcome).join('\n'));
           }

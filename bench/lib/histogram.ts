@@ -45,7 +45,8 @@ export class Histogram {
   /** The value at `percentile` (0 to 100) in microseconds; 0 when empty. */
   percentile(percentile: number): number {
     if (this.#count === 0) return 0;
-    const rank = Math.max(1, Math.ceil((percentile / 100) * this.#count));
+    // The epsilon keeps 99.9% of 10,000 at rank 9,990 (the product is 9,990.000000000002 in binary).
+    const rank = Math.max(1, Math.ceil((percentile / 100) * this.#count - 1e-9));
     let seen = 0;
     for (let i = 0; i < this.#counts.length; i++) {
       seen += this.#counts[i]!;
