@@ -80,7 +80,13 @@ const clockTicks = (() => {
   }
 })();
 
-interface ProcessUsage { readonly rssMb: number; readonly peakRssMb: number; readonly cpuSeconds: number }
+interface ProcessUsage {
+  readonly rssMb: number;
+  readonly peakRssMb: number;
+  readonly cpuSeconds: number;
+  /** Time the main thread was runnable but waited for a core (the scheduler's run-queue wait). */
+  readonly runQueueSeconds: number;
+}
 
 async function usageOf(pid: number): Promise<ProcessUsage | undefined> {
   try {
@@ -90,7 +96,9 @@ async function usageOf(pid: number): Promise<ProcessUsage | undefined> {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / clockTicks;
-    return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuSeconds };
+    // schedstat of the main thread: nanoseconds on a core, nanoseconds waiting on a run queue, timeslices.
+    const schedstat = (await readFile(`/proc/${pid}/schedstat`, 'utf8')).trim().split(' ');
+    return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuSeconds, runQueueSeconds: Number(schedstat[1]) / 1e9 };
   } catch {
     return undefined;
   }
@@ -138,6 +146,7 @@ interface Outcome {
   readonly updates: Histogram;
   readonly errors: Map<string, number>;
   readonly serverCpuSeconds: number;
+  readonly serverRunQueueSeconds: number;
   readonly generatorCpuSeconds: number;
   readonly load1: number;
   /** Mutations the primaries committed during the case (empty ones the core sends on its own included). */
@@ -155,8 +164,11 @@ async function drive(
   const reads = new Histogram();
   const updates = new Histogram();
   const errors = new Map<string, number>();
-  const serverCpu = async (): Promise<number> => (await Promise.all(pids.map(usageOf))).reduce((sum, usage) => sum + (usage?.cpuSeconds ?? 0), 0);
-  const serverCpuStart = await serverCpu();
+  const serverUsage = async (): Promise<{ cpu: number; runQueue: number }> => {
+    const usages = await Promise.all(pids.map(usageOf));
+    return { cpu: usages.reduce((sum, usage) => sum + (usage?.cpuSeconds ?? 0), 0), runQueue: usages.reduce((sum, usage) => sum + (usage?.runQueueSeconds ?? 0), 0) };
+  };
+  const serverStart = await serverUsage();
   const generatorStart = process.cpuUsage();
   const start = performance.now();
   await Promise.all(Array.from({ length: callers }, async (_, caller) => {
@@ -176,7 +188,7 @@ async function drive(
   const generator = process.cpuUsage(generatorStart);
   return {
     seconds, reads, updates, errors,
-    serverCpuSeconds: (await serverCpu()) - serverCpuStart,
+    ...await serverUsage().then((end) => ({ serverCpuSeconds: end.cpu - serverStart.cpu, serverRunQueueSeconds: end.runQueue - serverStart.runQueue })),
     generatorCpuSeconds: (generator.user + generator.system) / 1e6,
     load1: loadavg()[0] ?? 0,
     mutations: (await committedMutations(servers.replicaAddresses)) - mutationsStart,
@@ -273,6 +285,7 @@ function caseRows(label: string, callers: number, outcome: Outcome): string[] {
   const errors = [...outcome.errors].map(([code, count]) => `${count} ${code}`).join(', ') || '0';
   const perMutation = outcome.updates.count === 0 ? '' : (outcome.updates.count / Math.max(1, outcome.mutations)).toFixed(1);
   const extra = `${rate(total / outcome.seconds)} | ${perMutation} | ${(outcome.serverCpuSeconds / outcome.seconds * 100).toFixed(0)}% | ` +
+    `${(outcome.serverRunQueueSeconds / outcome.seconds * 100).toFixed(0)}% | ` +
     `${(outcome.generatorCpuSeconds / outcome.seconds * 100).toFixed(0)}% | ${outcome.load1.toFixed(1)} | ${errors} |`;
   const rows: string[] = [];
   if (outcome.reads.count > 0) rows.push(operationRow(`${label} read`, callers, outcome.reads, outcome, extra));
@@ -283,7 +296,7 @@ function caseRows(label: string, callers: number, outcome: Outcome): string[] {
 interface ServerUsage { readonly name: string; readonly usage: ProcessUsage | undefined }
 
 function report(runInfo: { date: string; loadStart: number[]; loadEnd: number[] }, loaded: Outcome, cases: Map<string, Outcome>, usage: ServerUsage[], ceilings: Ceilings | undefined, profile: string | undefined): string {
-  const header = '| operation | callers | ops/s | p50 ms | p99 ms | p999 ms | max ms | case total ops/s | writes per mutation | servers CPU | generator CPU | load avg 1m | errors |';
+  const header = '| operation | callers | ops/s | p50 ms | p99 ms | p999 ms | max ms | case total ops/s | writes per mutation | servers CPU | servers waiting for a core | generator CPU | load avg 1m | errors |';
   const c = (workload: string, callers: number): Outcome | undefined => cases.get(`${workload}/${callers}`);
   const readsAt = (callers: number): number => {
     const outcome = c('C', callers);
@@ -303,12 +316,13 @@ function report(runInfo: { date: string; loadStart: number[]; loadEnd: number[] 
       `${rate(settings.records)} records of ${settings.valueBytes} bytes (hash key \`user<fnv(n)>\`, sort key \`${SORT_KEY}\`), loaded by ${settings.loadConcurrency} callers; ` +
       `each workload case runs ${settings.caseMs / 1000} s after a ${settings.warmupMs / 1000} s warm-up, keys scrambled zipfian (theta 0.99) as in YCSB`,
     '- writes per mutation: writes acknowledged over mutations the primaries committed in the case (from their `/v1/replicas` committed decrees; the empty mutations a primary sends on its own count too)',
+    '- servers waiting for a core: time the four servers\' main threads were runnable but queued for a core (`/proc/<pid>/schedstat`), as a share of the case\'s wall time (100% = one thread waiting all the time)',
     '- servers CPU: CPU time of all four server processes over the case, as a share of one core (200% = both cores); generator CPU likewise for the load generator',
     '',
     '## Load and workloads',
     '',
     header,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...caseRows('load', settings.loadConcurrency, loaded),
   ];
   const updatesOnly = c('updates-only', 64);
