@@ -205,6 +205,8 @@ export const HOST_CHECKPOINT_FETCH_TIMEOUT_MS = 10_000;
 export const HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX = 10;
 /** Ticks between two attempts. */
 export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
+/** Ticks without a learner's log read or checkpoint chunk after which a primary's log GC resumes. */
+export const HOST_LEARNER_GC_HOLD_TICKS = 600;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 

@@ -766,8 +766,10 @@ export class ReplicaCore {
     if (ack.error === 'ERR_OK') {
       sent.delete(from);
       this.commitAsPrimary();
-    } else if (ack.error !== 'ERR_TRY_AGAIN' && ack.error !== 'ERR_INACTIVE_STATE') {
-      this.onRemoteFailure(from); // ERR_TRY_AGAIN / ERR_INACTIVE_STATE: resent until the prepare timeout
+    } else if (ack.error !== 'ERR_TRY_AGAIN' && ack.error !== 'ERR_INACTIVE_STATE' && ack.error !== 'ERR_CAPACITY_EXCEEDED') {
+      // ERR_TRY_AGAIN / ERR_INACTIVE_STATE / ERR_CAPACITY_EXCEEDED are transient (a learner whose
+      // list is full of the tail it just learned, not yet logged): resent until the prepare timeout.
+      this.onRemoteFailure(from);
     }
   }
 
@@ -911,8 +913,12 @@ export class ReplicaCore {
       this.sendPrepareAck(from, mutation, refusal);
       return;
     }
-    this.acceptPrepare(from, mutation);
+    // The prepare's commit point first: committing what it names frees room in the prepare list, so
+    // a learner whose list is full of the uncommitted tail it learned can take the next prepare (as
+    // Pegasus commits up to a prepare's last_committed_decree before inserting it).
     if (message.committedDecree > this.commitTarget) this.commitTarget = message.committedDecree;
+    this.commitToTarget();
+    this.acceptPrepare(from, mutation);
     this.afterProgress();
   }
 

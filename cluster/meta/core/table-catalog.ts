@@ -159,6 +159,11 @@ export class TableCatalog {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > META_REPLICA_COUNT_MAX) {
       return refuse('ERR_INVALID_PARAMETERS', `replica count ${replicas} is not within 1..${META_REPLICA_COUNT_MAX}`);
     }
+    // As Pegasus: a table still being created, recalled or dropped says so (the client may retry).
+    const route = this.route(input.name);
+    if (route.error === 'ERR_BUSY_CREATING' || route.error === 'ERR_BUSY_DROPPING') {
+      return refuse(route.error, `table ${input.name} is being ${route.error === 'ERR_BUSY_DROPPING' ? 'dropped' : 'created or recalled'}`);
+    }
     if (this.nameTaken(input.name)) return refuse('ERR_APP_EXIST', `table ${input.name} exists`);
     if (this.tables.size >= META_TABLES_MAX) return refuse('ERR_INVALID_PARAMETERS', `at most ${META_TABLES_MAX} tables`);
     const table: TableInfo = { appId: this.nextAppId++, name: input.name, partitionCount: count, maxReplicaCount: replicas, status: 'creating' };

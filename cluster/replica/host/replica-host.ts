@@ -16,7 +16,7 @@ import { assert } from '../../../common/assert.ts';
 import type { Clock } from '../../../common/clock.ts';
 import {
   HOST_CHECKPOINT_CHUNK_BYTES, HOST_CHECKPOINT_EVERY_DECREES, HOST_CHECKPOINT_FETCH_TIMEOUT_MS, HOST_CHECKPOINT_IMPORT_ATTEMPTS_MAX,
-  HOST_CHECKPOINT_IMPORT_RETRY_TICKS, HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
+  HOST_CHECKPOINT_IMPORT_RETRY_TICKS, HOST_CHECKPOINT_INTERVAL_MS, HOST_EXPIRY_SWEEP_INTERVAL_MS, HOST_LEARNER_GC_HOLD_TICKS, HOST_PENDING_READS_MAX, HOST_PENDING_WRITES_MAX,
   LOG_APPEND_RECORDS_MAX, RECOVERED_LOG_MUTATIONS_MAX,
 } from '../../../common/limits.ts';
 import { syncDirectory } from '../../io/sync-directory.ts';
@@ -58,6 +58,8 @@ export interface ReplicaHostTuning {
   readonly expirySweepIntervalMs: number;
   readonly checkpointChunkBytes: number;
   readonly checkpointFetchTimeoutMs: number;
+  /** Ticks without a learner's log read or checkpoint chunk after which log GC resumes. */
+  readonly learnerGcHoldTicks: number;
   /** FileLogStore segment size (small in tests so that log GC has whole segments to delete). */
   readonly logSegmentBytesMax: number | undefined;
 }
@@ -93,6 +95,7 @@ const DEFAULT_TUNING: ReplicaHostTuning = {
   expirySweepIntervalMs: HOST_EXPIRY_SWEEP_INTERVAL_MS,
   checkpointChunkBytes: HOST_CHECKPOINT_CHUNK_BYTES,
   checkpointFetchTimeoutMs: HOST_CHECKPOINT_FETCH_TIMEOUT_MS,
+  learnerGcHoldTicks: HOST_LEARNER_GC_HOLD_TICKS,
   logSegmentBytesMax: undefined,
 };
 
@@ -160,6 +163,12 @@ export class ReplicaHost {
   private importing = false;
   /** The import's pause between attempts, counted in ticks (the host sets no timers). */
   private retryWait: { ticksLeft: number; readonly resume: () => void } | undefined;
+  /**
+   * The log a learner is being taught from (LT_LOG reads, or the log after an LT_APP checkpoint):
+   * log GC is held at this decree (the core's gc_bound) until no learner asked for a while, so a
+   * learner that copied a checkpoint finds the log after it still there.
+   */
+  private learnerHold: { decree: Decree; idleTicks: number } | undefined;
   /** data/ is being discarded or replaced: no checkpoint or sweep may start. */
   private replacing = false;
   private closing: Promise<void> | undefined;
@@ -267,6 +276,7 @@ export class ReplicaHost {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.core.step(input);
     if (input.kind === 'tick') {
+      this.releaseIdleLearnerHold();
       this.runSchedules();
       if (this.retryWait !== undefined && --this.retryWait.ticksLeft <= 0) this.endRetryWait();
     }
@@ -346,7 +356,12 @@ export class ReplicaHost {
     if (request.gpid.appId !== this.gpid.appId || request.gpid.partitionIndex !== this.gpid.partitionIndex || this.state !== 'open') {
       return { error: 'ERR_OBJECT_NOT_FOUND', decree: request.decree, totalBytes: 0n, offset: request.offset, bytes: new Uint8Array(0) };
     }
-    return this.checkpoints.readChunk(request);
+    const response = await this.checkpoints.readChunk(request);
+    if (response.error === 'ERR_OK' && this.state === 'open') {
+      this.holdLogForLearner(request.decree);
+      this.kick();
+    }
+    return response;
   }
 
   /** Stops schedules, finishes the Ready in progress, fails pending requests, closes engine and log. */
@@ -414,6 +429,7 @@ export class ReplicaHost {
     if (healthy) for (const request of ready.requestsToMeta) this.options.outbox.requestConfigChange(request);
     for (const read of ready.readLog) {
       if (this.state !== 'open') break;
+      this.holdLogForLearner(read.fromDecree - 1n);
       followUps.push({ kind: 'log_read', readId: read.readId, mutations: await this.readLog(read.fromDecree, read.toDecree) });
     }
     if (ready.takeCheckpoint || this.checkpointDueByDecrees()) this.startCheckpoint();
@@ -600,15 +616,36 @@ export class ReplicaHost {
 
   // --- checkpoints, log GC, expiry ---
 
+  /**
+   * Holds log GC at `decree` (the lowest asked for by any learner lately). Without it a primary
+   * under write load checkpoints and collects its log while a learner copies a checkpoint, and the
+   * learner, done importing, finds the log after it gone and must copy a checkpoint again.
+   */
+  private holdLogForLearner(decree: Decree): void {
+    const held = this.learnerHold;
+    const lowest = held === undefined || decree < held.decree ? decree : held.decree;
+    this.learnerHold = { decree: lowest, idleTicks: 0 };
+    if (held?.decree !== lowest) this.core.step({ kind: 'gc_bound', decree: lowest });
+  }
+
+  private releaseIdleLearnerHold(): void {
+    const held = this.learnerHold;
+    if (held === undefined || ++held.idleTicks < this.tuning.learnerGcHoldTicks) return;
+    this.learnerHold = undefined;
+    this.core.step({ kind: 'gc_bound', decree: undefined });
+  }
+
   private checkpointDueByDecrees(): boolean {
-    return this.state === 'open' &&
+    // While a learner is taught, no checkpoint of our own: it would supersede the one being copied.
+    return this.state === 'open' && this.learnerHold === undefined &&
       this.storage.partition.appliedDecree - this.checkpoints.decree >= BigInt(this.tuning.checkpointEveryDecrees);
   }
 
   private runSchedules(): void {
     if (this.state !== 'open') return;
     const now = this.options.clock.monotonicMs();
-    if (now - this.lastCheckpointMs >= this.tuning.checkpointIntervalMs && this.storage.partition.appliedDecree > this.checkpoints.decree) {
+    if (now - this.lastCheckpointMs >= this.tuning.checkpointIntervalMs && this.storage.partition.appliedDecree > this.checkpoints.decree &&
+      this.learnerHold === undefined) {
       this.startCheckpoint();
     }
     if (now - this.lastSweepMs >= this.tuning.expirySweepIntervalMs && this.core.role === 'primary') {

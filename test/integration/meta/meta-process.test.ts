@@ -87,8 +87,10 @@ test('three meta servers on ZooKeeper: non-leaders forward to the leader, and a 
     t.deepEqual(redirected, { status: 307, location: `http://${leader.address}/v1/tables?x=1`, body: { error: 'ERR_FORWARD_TO_OTHERS', leader: leader.address } });
     t.like((await httpJson(follower.address, '/v1/cluster')).body, { cluster: 'ha', self: follower.address, leader: leader.address });
 
+    const killedAtMs = Date.now();
     await leader.kill();
     const next = await until('another meta server leads', () => leaderOf(others), 30_000);
+    t.log(`a new leader served ${Date.now() - killedAtMs} ms after SIGKILL (ZooKeeper session timeout 4000 ms)`);
     t.not(next.address, leader.address);
     t.deepEqual(await list(next.address), [['ha_table', AppStatus.available]]);
     t.is((await callMeta(next.address, clientRpcs.queryConfig, { appName: 'ha_table', partitionIndices: [] })).partitions.length, 4);

@@ -140,3 +140,51 @@ test('a learner ahead of its primary discards its data and log and learns from e
   t.deepEqual(await valuesOnDisk(cluster.directoryOf('n2:1')), expectedValues.map(() => ''), 'none of the old data is left');
   t.deepEqual((await readdir(join(cluster.directoryOf('n2:1'), 'plog'))).filter((name) => name.startsWith('log.')).length, 1, 'the log was reset');
 });
+
+test('while a learner copies a checkpoint the primary neither supersedes it nor collects the log after it', async (t) => {
+  const cluster = await HostCluster.start({
+    nodes: ['n1:1', 'n2:1'],
+    tuning: { checkpointEveryDecrees: 2, logSegmentBytesMax: 1024, learnerGcHoldTicks: 500 },
+  });
+  t.teardown(() => cluster.stop());
+  await cluster.formGroup('n1:1', ['n2:1']);
+  const primary = cluster.host('n1:1');
+  for (let i = 0; i < 6; i++) await primary.write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  const firstLogDecree = async (): Promise<bigint> => (await readdir(join(cluster.directoryOf('n1:1'), 'plog')))
+    .filter((name) => name.startsWith('log.')).map((name) => BigInt(name.split('.')[2] ?? '0')).reduce((a, b) => (a < b ? a : b));
+  const checkpointDecree = async (): Promise<bigint> => (await readdir(join(cluster.directoryOf('n1:1'), 'checkpoint')))
+    .filter((name) => /^checkpoint\.\d+$/.test(name)).map((name) => BigInt(name.split('.')[1] ?? '0')).reduce((a, b) => (a > b ? a : b), 0n);
+  // A learner starts copying the newest checkpoint (ask until one answers).
+  let held = 0n;
+  for (let attempt = 0; attempt < 500 && held === 0n; attempt++) {
+    const decree = await checkpointDecree();
+    const response = await primary.serveCheckpointChunk({ gpid: primary.gpid, decree, offset: 0n, maxBytes: 64 });
+    if (decree > 0n && response.error === 'ERR_OK') held = decree;
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.true(held > 0n);
+  // A checkpoint already being taken may still finish; none starts from now on.
+  let newest = await checkpointDecree();
+  for (let stable = 0; stable < 5; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await checkpointDecree();
+    stable = now === newest ? stable + 1 : 0;
+    newest = now;
+  }
+  // The learner asks for its next chunk.
+  t.is((await primary.serveCheckpointChunk({ gpid: primary.gpid, decree: held, offset: 64n, maxBytes: 64 })).error, 'ERR_OK');
+  for (let i = 6; i < 40; i++) await primary.write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  t.is(await checkpointDecree(), newest, 'no checkpoint of its own while the learner copies');
+  t.true(await firstLogDecree() <= held + 1n, 'the log after the copied checkpoint is kept');
+  t.is((await primary.serveCheckpointChunk({ gpid: primary.gpid, decree: held, offset: 0n, maxBytes: 64 })).error, 'ERR_OK');
+
+  // Once no learner asked for a while, checkpoints and log GC resume.
+  for (let i = 40; i < 42; i++) await primary.write({ kind: 'put', key: key(i), value: text(`v${i}`), expireTsSeconds: 0 });
+  let resumed = false;
+  for (let attempt = 0; attempt < 1500 && !resumed; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (attempt % 10 === 0) await primary.write({ kind: 'put', key: key(100 + attempt), value: text('later'), expireTsSeconds: 0 });
+    resumed = (await checkpointDecree()) > newest && (await firstLogDecree()) > held + 1n;
+  }
+  t.true(resumed, 'checkpoints and log GC resumed after the hold');
+});

@@ -76,8 +76,16 @@ test('a local IO failure puts the replica in the error role and leaves the proce
   await cluster.formGroup('n1:1', ['n2:1']);
   // The next ballot n2 must persist cannot be written: its temporary file's name is taken.
   const temporary = join(cluster.directoryOf('n2:1'), 'init-info.json.tmp');
-  await cluster.until('n2 has persisted its ballot', () => !existsSync(temporary));
-  await mkdir(temporary);
+  for (let attempt = 0; ; attempt++) {
+    await cluster.until('n2 has persisted its ballot', () => !existsSync(temporary));
+    try {
+      await mkdir(temporary);
+      break;
+    } catch (error) {
+      // A ballot write started meanwhile: wait for it and try again.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+    }
+  }
   cluster.propose('n1:1', 'add_secondary', 'n3:1');
   await cluster.until('n2 in error', () => cluster.host('n2:1').info().role === 'error');
   t.true(cluster.logLines.some((line) => line.startsWith('n2:1') && line.includes('local failure')));

@@ -3,7 +3,8 @@
 // partition (a primary and two secondaries), the meta server's routing answer (query_cfg) names
 // the primaries, and every client RPC works over the wire against a primary. A dropped table
 // stops being served but keeps its files, a recall serves it again with its data, and once a
-// drop's reserve time is over the replica servers delete the files.
+// drop's reserve time is over the replica servers delete the files. A replica server killed with
+// SIGKILL is replaced by the others, and rejoins every partition when it restarts.
 import test from 'ava';
 import { createServer } from 'node:net';
 import { stat } from 'node:fs/promises';
@@ -168,4 +169,45 @@ test.serial('a dropped table keeps its files, a recall serves its data again, an
   t.is((await fetch(`${http}/v1/tables/dropme?reserveSeconds=0`, { method: 'DELETE' })).status, 200);
   await eventually('the garbage to be deleted', async () => ((await exists(replicaDirectory)) ? undefined : true), 60_000);
   for (const replica of replicas) t.is(await replicaCount(replica, appId), 0);
+});
+
+test.serial('a killed replica server\'s partitions are served by the others, and it rejoins when restarted', async (t) => {
+  const { replicas, processes, directory, metaPort } = clusterOf();
+  const appId = await createTable('survivor');
+  await healthyConfig('survivor');
+  const victim = replicas[0];
+  if (victim === undefined) throw new Error('no replica server');
+  victim.child.kill('SIGKILL');
+  await exited(victim.child);
+
+  const served = await eventually('every partition served by the others', async () => {
+    const response = await fetch(`${clusterOf().http}/v1/tables/survivor/config`);
+    const body = await response.json() as TableConfig;
+    const ok = body.partitions.length === PARTITIONS && body.partitions.every((partition) =>
+      partition.primary !== '' && partition.primary !== victim.address && !partition.secondaries.includes(victim.address) && partition.secondaries.length >= 1);
+    return ok ? body : undefined;
+  }, 60_000);
+  const primary = primaryOf(served, 'k');
+  const routing = routeOf(appId, 'k', PARTITIONS);
+  const connection = await connect(primary.port);
+  t.teardown(() => connection.close());
+  t.is((await connection.call(clientRpcs.put, { kind: 'put', key: key('k', 's'), value: new TextEncoder().encode('while one is down'), expireTsSeconds: 0 }, { routing })).error, 0);
+
+  const restarted = await startServerProcess(REPLICA_MAIN, ['--port', String(victim.port), '--data', join(directory, 'replica1'), '--metas', `127.0.0.1:${metaPort}`]);
+  processes.push(restarted);
+  const healthy = await healthyConfig('survivor');
+  t.true(healthy.partitions.every((partition) => [partition.primary, ...partition.secondaries].includes(victim.address)), 'the restarted server is a member again');
+  const read = await eventually('the write made while it was down, read from the current primary', async () => {
+    // The restarted server listens on the victim's port again.
+    const again = await connect(primaryOf(await healthyConfig('survivor'), 'k').port);
+    try {
+      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
+    } catch (error) {
+      if (error instanceof RpcCallError && error.retriable) return undefined;
+      throw error;
+    } finally {
+      again.close();
+    }
+  }, 60_000);
+  t.is(text(read.value), 'while one is down');
 });

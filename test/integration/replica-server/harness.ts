@@ -93,8 +93,9 @@ export function runServerProcess(script: string, args: readonly string[]): Child
   return spawn(process.execPath, ['--import=tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The exit code; null when a signal ended the process. */
 export function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 

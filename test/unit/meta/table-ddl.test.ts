@@ -28,6 +28,7 @@ test('a drop is persisted before it takes effect, then members are told and rout
   t.is(meta.core.route('t').error, 'ERR_BUSY_DROPPING');
   t.is(meta.core.table('t')?.status, 'dropping');
   t.like(meta.step({ kind: 'drop_table', requestId: 6, name: 't', reserveMs: hourMs, wallMs })[0], { kind: 'drop_table_reply', error: 'ERR_BUSY_DROPPING' });
+  t.like(meta.step({ kind: 'create_table', requestId: 7, name: 't', partitionCount: 1, maxReplicaCount: 3 })[0], { kind: 'create_table_reply', error: 'ERR_BUSY_DROPPING' });
   const after = meta.persist(request);
   t.deepEqual(only(after, 'drop_table_reply'), [{ kind: 'drop_table_reply', requestId: 5, error: 'ERR_OK', reason: '', appId: 1 }]);
   t.deepEqual(only(after, 'notify_config').map((n) => n.to).sort(), ['a', 'b', 'c']);
@@ -58,7 +59,7 @@ test('a recall is persisted before it takes effect; the same members serve again
   t.deepEqual(request.map((a) => a.kind), ['persist']);
   t.is(meta.core.route('t').error, 'ERR_BUSY_CREATING');
   t.like(meta.step({ kind: 'recall_table', requestId: 10, appId: 1, wallMs: wallMs + 60_000 })[0], { error: 'ERR_BUSY_CREATING' });
-  t.like(meta.step({ kind: 'create_table', requestId: 11, name: 't', partitionCount: 1, maxReplicaCount: 3 })[0], { error: 'ERR_APP_EXIST' }, 'the name is reserved for the recall');
+  t.like(meta.step({ kind: 'create_table', requestId: 11, name: 't', partitionCount: 1, maxReplicaCount: 3 })[0], { error: 'ERR_BUSY_CREATING' }, 'the name is reserved for the recall');
   const after = meta.persist(request);
   t.deepEqual(only(after, 'recall_table_reply'), [{ kind: 'recall_table_reply', requestId: 9, error: 'ERR_OK', reason: '', appId: 1, name: 't' }]);
   t.deepEqual(only(after, 'notify_config').map((n) => n.to).sort(), ['a', 'b', 'c']);
@@ -68,6 +69,15 @@ test('a recall is persisted before it takes effect; the same members serve again
   t.deepEqual(only(after, 'persist').map((p) => p.key), ['apps/1/0']);
   meta.persist(after);
   t.is(describe(meta.config()), 'ballot 4: primary -, secondaries [b, c], drops [a]');
+});
+
+test('a second create of a table still being created is told it is busy, then that it exists', (t) => {
+  const meta = healthy();
+  const first = meta.step({ kind: 'create_table', requestId: 1, name: 'users', partitionCount: 2, maxReplicaCount: 3 });
+  t.like(meta.step({ kind: 'create_table', requestId: 2, name: 'users', partitionCount: 2, maxReplicaCount: 3 })[0], { error: 'ERR_BUSY_CREATING', reason: 'table users is being created or recalled' });
+  t.like(meta.step({ kind: 'drop_table', requestId: 3, name: 'users', reserveMs: 0, wallMs })[0], { error: 'ERR_BUSY_CREATING' });
+  meta.settle(first);
+  t.like(meta.step({ kind: 'create_table', requestId: 4, name: 'users', partitionCount: 2, maxReplicaCount: 3 })[0], { error: 'ERR_APP_EXIST' });
 });
 
 test('a dropped name may be reused; the old table is recalled under a new name', (t) => {
