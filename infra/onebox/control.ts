@@ -16,7 +16,8 @@ import { isAlive, latestRun } from '../services/process.ts';
 import type { OneboxOptions } from './options.ts';
 import { describeOnebox } from './plan.ts';
 import { ONEBOX_MARKER_FILE, launcherLog, liveLauncher, liveServers, readState, stateFile, zkRootFile, type OneboxState } from './state.ts';
-import { Onebox, OneboxError, rotateLog } from './supervisor.ts';
+import { OneboxError } from './onebox-error.ts';
+import { Onebox, rotateLog } from './supervisor.ts';
 
 export const LAUNCHER_ENTRY = 'infra/onebox/main.ts';
 

@@ -17,12 +17,11 @@ import { ServicesUpError, describe, up } from '../services/orchestrator.ts';
 import { tail } from '../services/process.ts';
 import { metaApi } from '../shell/meta-api.ts';
 import { MetaApiError, MetaHttp, ShellError } from '../shell/meta-http.ts';
+import { OneboxError } from './onebox-error.ts';
 import { ONEBOX_HOST, type OneboxOptions } from './options.ts';
 import { planOnebox, type OneboxPlan, type RunningServer, type ServerPlan } from './plan.ts';
 import { ONEBOX_MARKER_FILE, liveLauncher, liveServers, readState, stateFile, writeState, zkRootFile, type OneboxState } from './state.ts';
 
-/** Starting the onebox failed; the message says why and, for a server, shows the end of its log. */
-export class OneboxError extends Error {}
 
 interface Child {
   readonly plan: ServerPlan;

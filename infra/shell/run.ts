@@ -3,10 +3,9 @@
 // 2 bad arguments.
 import { assertNever } from '../../common/assert.ts';
 import { partitionHashOf, partitionIndexOfHash } from '../../client/index.ts';
-import { cleanOnebox, runOnebox, startBackground, stopOnebox } from '../onebox/control.ts';
-import { OneboxError } from '../onebox/supervisor.ts';
+import { OneboxError } from '../onebox/onebox-error.ts';
 import { UsageError, helpText, parseShellArgs, type Command, type GlobalOptions } from './args.ts';
-import { runDataCommand, type DataCommand } from './data.ts';
+import type { DataCommand } from './data.ts';
 import {
   formatClusterInfo, formatDone, formatNodes, formatPlacement, formatTableConfig, formatTables, toJson, type Output,
 } from './format.ts';
@@ -72,19 +71,24 @@ async function adminCommand(command: AdminCommand, globals: GlobalOptions, io: S
   }
 }
 
+// The onebox launcher and the client SDK are loaded only by the commands that use them, so that
+// every other command starts faster.
+const onebox = () => import('../onebox/control.ts');
+
 async function execute(command: Command, globals: GlobalOptions, io: ShellIo): Promise<Output | number> {
   switch (command.kind) {
     case 'help':
       return { text: helpText(command.topic, io.cwd), json: { help: helpText(command.topic, io.cwd) } };
     case 'onebox_start': {
+      const { runOnebox, startBackground } = await onebox();
       if (command.foreground) return runOnebox(command.options, true, io.stdout);
       const { summary, state } = await startBackground(command.options);
       return formatDone(summary, { dir: command.options.dir, launcherPid: state.launcherPid, metaAddresses: state.metaAddresses, servers: state.servers });
     }
     case 'onebox_stop':
-      return formatDone(await stopOnebox(command.dir), { stopped: true, dir: command.dir });
+      return formatDone(await (await onebox()).stopOnebox(command.dir), { stopped: true, dir: command.dir });
     case 'onebox_clean':
-      return formatDone(await cleanOnebox(command.dir), { cleaned: true, dir: command.dir });
+      return formatDone(await (await onebox()).cleanOnebox(command.dir), { cleaned: true, dir: command.dir });
     case 'ls':
     case 'create':
     case 'drop':
@@ -108,7 +112,7 @@ async function execute(command: Command, globals: GlobalOptions, io: ShellIo): P
     case 'count':
     case 'hash_scan':
     case 'full_scan':
-      return runDataCommand(command satisfies DataCommand, globals);
+      return (await import('./data.ts')).runDataCommand(command satisfies DataCommand, globals);
     default:
       return assertNever(command, 'command');
   }
