@@ -215,6 +215,7 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
 
+
 // --- client SDK (client/) --------------------------------------------------------------------
 /** A call's deadline when the caller gives none (the C++ client's default). */
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
