@@ -57,7 +57,8 @@ export default tseslint.config(
   },
   {
     // The client must run unchanged in edge runtimes: Web standards only, except its Node transport.
-    files: ['client/**/*.ts'],
+    // The example Worker too.
+    files: ['client/**/*.ts', 'docs/examples/edge-worker/**/*.ts'],
     ignores: ['client/node/**'],
     rules: {
       'no-restricted-imports': ['error', ioImports],

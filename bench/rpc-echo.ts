@@ -7,79 +7,25 @@
 //   npm run bench:rpc-echo              full run (3 s per case)
 //   npm run bench:rpc-echo -- --quick   short run
 
-import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defineRpc, t } from '../cluster/rpc/index.ts';
 import { HandlerTable, RpcConnection, RpcServer } from '../cluster/rpc/node/index.ts';
+import { ECHO_FRAME_BYTES as FRAME, runEcho, spawnPortServer, startEchoServer } from './lib/tcp-echo.ts';
 
-const FRAME = 1024;
 const CONCURRENCY = [1, 16, 64] as const;
 const echoRpc = defineRpc('RPC_BENCH_ECHO', t.blob, t.blob);
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, serve: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false } } });
 const caseMs = args.quick === true ? 800 : 3000;
 const warmupMs = args.quick === true ? 200 : 500;
 
-async function serve(kind: string): Promise<void> {
-  if (kind === 'echo') {
-    const server = createServer((socket) => {
-      socket.setNoDelay(true);
-      socket.on('data', (chunk) => socket.write(chunk));
-      socket.on('error', () => undefined);
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address !== null && typeof address === 'object') process.stdout.write(`${address.port}\n`);
-    });
-    return;
-  }
+/** The RpcServer's process (this file with --serve). */
+async function serveRpc(): Promise<void> {
   const server = new RpcServer({ handlers: new HandlerTable().on(echoRpc, async (payload) => payload) });
   const { port } = await server.listen();
   process.stdout.write(`${port}\n`);
-}
-
-function startServer(kind: 'echo' | 'rpc'): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout.once('data', (chunk: Buffer) => resolve({ port: Number(chunk.toString().trim()), stop: () => child.kill() }));
-  });
-}
-
-/** Echo ceiling: `inFlight` 1 KiB frames outstanding; each one echoed back is replaced by a new one. */
-function runEcho(port: number, inFlight: number, ms: number): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setNoDelay(true);
-    const frame = Buffer.alloc(FRAME, 0x61);
-    let received = 0;
-    let done = 0;
-    let stopped = false;
-    let start = 0;
-    socket.on('connect', () => {
-      start = performance.now();
-      socket.write(Buffer.concat(Array.from({ length: inFlight }, () => frame)));
-      setTimeout(() => { stopped = true; }, ms);
-    });
-    socket.on('data', (chunk) => {
-      received += chunk.length;
-      const completed = Math.floor(received / FRAME) - done;
-      if (completed === 0) return;
-      done += completed;
-      if (stopped) {
-        if (received === done * FRAME) {
-          const seconds = (performance.now() - start) / 1000;
-          socket.destroy();
-          resolve((done - inFlight) / seconds);
-        }
-        return;
-      }
-      socket.write(completed === 1 ? frame : Buffer.concat(Array.from({ length: completed }, () => frame)));
-    });
-  });
 }
 
 /** Our server: `inFlight` workers, each calling the echo RPC again as soon as it is answered. */
@@ -102,9 +48,9 @@ async function runRpc(port: number, inFlight: number, ms: number): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  if (args.serve !== undefined) return serve(args.serve);
-  const echo = await startServer('echo');
-  const rpc = await startServer('rpc');
+  if (args.serve === true) return serveRpc();
+  const echo = await startEchoServer();
+  const rpc = await spawnPortServer(fileURLToPath(import.meta.url), ['--serve']);
   console.log(`rpc echo benchmark: ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), node ${process.version}, load ${loadavg().map((n) => n.toFixed(2)).join(', ')}`);
   console.log(`${caseMs} ms per case, 1 KiB frames / payloads, one connection, servers in their own processes\n`);
   console.log('| in flight | TCP echo ops/s | RpcServer ops/s | ratio |');

@@ -10,7 +10,6 @@
 //   npm run bench:storage -- --out bench/results/storage.md   also write the report to a file
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,16 +18,7 @@ import { importCheckpoint, writeCheckpoint } from '../cluster/storage/checkpoint
 import { RocksEngine } from '../cluster/storage/rocksdb-engine.ts';
 import type { WriteOp } from '../cluster/storage/engine.ts';
 import { SeededRandom } from '../common/random.ts';
-
-type Callback<T = void> = (error: Error | null | undefined, result?: T) => void;
-interface RawDatabase {
-  open(options: object, callback: Callback): void;
-  close(callback: Callback): void;
-  get(key: Buffer, options: object, callback: Callback<Buffer>): void;
-  batch(ops: object[], options: object, callback: Callback): void;
-  iterator(options: object): { next(callback: (error: Error | null | undefined, key?: Buffer, value?: Buffer) => void): void; end(callback: Callback): void };
-  compactRange(start: Buffer, end: Buffer, callback: Callback): void;
-}
+import { closeRawDatabase, openRawDatabase, promisify, rawBatchPuts, rawGets, rocksdbVersion, type RawDatabase } from './lib/raw-rocksdb.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
 const quick = args.quick === true;
@@ -45,20 +35,12 @@ const settings = {
   scanRounds: quick ? 3 : 7,
 };
 
-const requireCjs = createRequire(import.meta.url);
-const rocksdb = requireCjs('rocksdb') as (location: string) => RawDatabase;
-const rocksdbVersion = (requireCjs('rocksdb/package.json') as { version: string }).version;
-
 const valueOf = (() => {
   const random = new SeededRandom(7);
   const pool = Buffer.from(Uint8Array.from({ length: 64 * 1024 }, () => random.int(256)));
   return (i: number) => pool.subarray((i * 61) % (pool.length - settings.valueBytes), (i * 61) % (pool.length - settings.valueBytes) + settings.valueBytes);
 })();
 const keyOf = (i: number) => Buffer.from(encodeKey(new TextEncoder().encode(`user${(i * 2_654_435_761) % 4_294_967_291}`), new TextEncoder().encode('sk')));
-
-function promisify<T>(start: (done: Callback<T>) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, result) => (error ? reject(error) : resolve(result as T))));
-}
 
 /** Wall-clock rates, plus ops per CPU second of this process (all threads), which a shared,
  * busy machine disturbs much less than wall-clock time. */
@@ -87,15 +69,8 @@ async function putsLayer(engine: RocksEngine, round: number): Promise<{ ops: num
   return { ops, bytes: ops * settings.valueBytes };
 }
 
-async function putsRaw(db: RawDatabase, round: number): Promise<{ ops: number; bytes: number }> {
-  let record = round * settings.putBatchesPerRound * settings.batchRecords;
-  for (let b = 0; b < settings.putBatchesPerRound; b++) {
-    const ops: object[] = [];
-    for (let i = 0; i < settings.batchRecords; i++, record++) ops.push({ type: 'put', key: keyOf(record), value: valueOf(record) });
-    await promisify<void>((done) => db.batch(ops, {}, done));
-  }
-  const ops = settings.putBatchesPerRound * settings.batchRecords;
-  return { ops, bytes: ops * settings.valueBytes };
+function putsRaw(db: RawDatabase, round: number): Promise<{ ops: number; bytes: number }> {
+  return rawBatchPuts(db, round * settings.putBatchesPerRound * settings.batchRecords, settings.putBatchesPerRound, settings.batchRecords, keyOf, valueOf);
 }
 
 function getKeys(recordsWritten: number, round: number): Buffer[] {
@@ -118,21 +93,7 @@ async function getsLayer(engine: RocksEngine, keys: readonly Buffer[]): Promise<
 }
 
 function getsRaw(db: RawDatabase, keys: readonly Buffer[]): Promise<{ ops: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    let next = 0;
-    let done = 0;
-    let bytes = 0;
-    const issue = () => {
-      const key = keys[next++]!;
-      db.get(key, { asBuffer: true }, (error, value) => {
-        if (error || value === undefined) return reject(error ?? new Error('bench: missing'));
-        bytes += value.length;
-        if (++done === keys.length) return resolve({ ops: keys.length, bytes });
-        if (next < keys.length) issue();
-      });
-    };
-    for (let i = 0; i < settings.getsInFlight && next < keys.length; i++) issue();
-  });
+  return rawGets(db, keys, settings.getsInFlight);
 }
 
 async function scanLayer(engine: RocksEngine): Promise<{ ops: number; bytes: number }> {
@@ -182,8 +143,7 @@ function median(figures: Figure[]): Figure {
 async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'pegasus-ts-bench-'));
   const engine = await RocksEngine.open({ path: join(directory, 'layer') });
-  const raw = rocksdb(join(directory, 'raw'));
-  await promisify<void>((done) => raw.open({ createIfMissing: true, compression: true, cacheSize: 32 << 20, writeBufferSize: 32 << 20 }, done));
+  const raw = await openRawDatabase(join(directory, 'raw'));
   const results = { puts: { layer: [] as Figure[], raw: [] as Figure[] }, gets: { layer: [] as Figure[], raw: [] as Figure[] }, scan: { layer: [] as Figure[], raw: [] as Figure[] } };
   const checkpointFigures: Figure[] = [];
   const alternate = async (round: number, raw: () => Promise<void>, layer: () => Promise<void>) => {
@@ -230,7 +190,7 @@ async function main(): Promise<void> {
     await target.close();
   } finally {
     await engine.close();
-    await promisify<void>((done) => raw.close(done));
+    await closeRawDatabase(raw);
     await rm(directory, { recursive: true, force: true });
   }
 

@@ -215,6 +215,7 @@ export const CLUSTER_CONNECT_TIMEOUT_MS = 3_000;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MIN = 100;
 export const CLUSTER_RECONNECT_BACKOFF_MS_MAX = 5_000;
 
+
 // --- client SDK (client/) --------------------------------------------------------------------
 /** A call's deadline when the caller gives none (the C++ client's default). */
 export const CLIENT_TIMEOUT_MS_DEFAULT = 5_000;
@@ -266,32 +267,6 @@ export const META_PERSIST_ATTEMPTS_MAX = 600;
 export const META_LEADER_REFRESH_MS = 1_000;
 /** Pause before a meta server reopens its store after losing its ZooKeeper session. */
 export const META_REOPEN_RETRY_MS = 1_000;
-
-// --- onebox launcher and the `pegasus` command (infra/onebox, infra/shell) ---------------------
-
-/** A onebox server process must print its ready line and answer /healthz within this time. */
-export const ONEBOX_PROCESS_READY_TIMEOUT_MS = 60_000;
-/** After the servers are up, table `temp` must have every partition healthy within this time. */
-export const ONEBOX_TABLE_HEALTHY_TIMEOUT_MS = 120_000;
-/** A onebox server asked to stop gets this long after SIGTERM before SIGKILL. */
-export const ONEBOX_STOP_TIMEOUT_MS = 15_000;
-/** Lines of a server's log shown when it dies or fails to start. */
-export const ONEBOX_LOG_TAIL_LINES = 20;
-/** Meta servers one onebox runs at most. */
-export const ONEBOX_METAS_MAX = 3;
-/** One request of the shell to a meta server gives up after this long. */
-export const SHELL_HTTP_TIMEOUT_MS = 10_000;
-/** Bytes of one meta HTTP response the shell reads at most. */
-export const SHELL_HTTP_BODY_BYTES_MAX = 16 << 20;
-/** Redirects (307 to the meta leader) one shell request follows at most. */
-export const SHELL_REDIRECTS_MAX = 4;
-/** Rows a scan command prints when no --max is given. */
-export const SHELL_SCAN_ROWS_DEFAULT = 100;
-/** Rows a scan command prints at most, whatever --max says. */
-export const SHELL_SCAN_ROWS_MAX = 100_000;
-/** Sort keys one multi_set, multi_get or multi_del command takes. */
-export const SHELL_SORT_KEYS_MAX = 1000;
-
 // --- replica host (cluster/replica/host) -----------------------------------------------------
 
 /** Client writes one replica host has outstanding (queued, replicating or applying). */
@@ -321,3 +296,40 @@ export const HOST_CHECKPOINT_IMPORT_RETRY_TICKS = 10;
 export const HOST_LEARNER_GC_HOLD_TICKS = 600;
 /** A primary runs one bounded expiry sweep step at most this often. */
 export const HOST_EXPIRY_SWEEP_INTERVAL_MS = 10_000;
+// --- learning: byte bounds (cluster/replication) ---
+/**
+ * Mutation bytes (cluster/replication/mutation-bytes.ts) in one LT_CACHE or LT_LOG learn response
+ * beyond its first mutation; a learner asks again for the rest. Well under RPC_REQUEST_FRAME_BYTES_MAX:
+ * a response always carries at least one mutation, and one maximal mutation plus its envelope
+ * must fit a frame too (test/unit/replication/limits-chain.test.ts checks the chain).
+ */
+export const LEARN_RESPONSE_BYTES_MAX = 512 << 10;
+
+// --- onebox launcher and the `pegasus` command (infra/onebox, infra/shell) ---------------------
+
+/** A onebox server process must print its ready line and answer /healthz within this time. */
+export const ONEBOX_PROCESS_READY_TIMEOUT_MS = 60_000;
+/** After the servers are up, table `temp` must have every partition healthy within this time. */
+export const ONEBOX_TABLE_HEALTHY_TIMEOUT_MS = 120_000;
+/** A onebox server asked to stop gets this long after SIGTERM before SIGKILL. */
+export const ONEBOX_STOP_TIMEOUT_MS = 15_000;
+/** Lines of a server's log shown when it dies or fails to start. */
+export const ONEBOX_LOG_TAIL_LINES = 20;
+/** Meta servers one onebox runs at most. */
+export const ONEBOX_METAS_MAX = 3;
+/** One request of the shell to a meta server gives up after this long. */
+export const SHELL_HTTP_TIMEOUT_MS = 10_000;
+/** Bytes of one meta HTTP response the shell reads at most. */
+export const SHELL_HTTP_BODY_BYTES_MAX = 16 << 20;
+/** Redirects (307 to the meta leader) one shell request follows at most. */
+export const SHELL_REDIRECTS_MAX = 4;
+/** Rows a scan command prints when no --max is given. */
+export const SHELL_SCAN_ROWS_DEFAULT = 100;
+/** Rows a scan command prints at most, whatever --max says. */
+export const SHELL_SCAN_ROWS_MAX = 100_000;
+/** Sort keys one multi_set, multi_get or multi_del command takes. */
+export const SHELL_SORT_KEYS_MAX = 1000;
+
+// --- edge client: the fetch transport (client/edge/) ---
+/** Requests (calls and one-way sends) one edge client has in flight at once; more fail ERR_BUSY. */
+export const CLIENT_EDGE_REQUESTS_IN_FLIGHT_MAX = 1024;

@@ -4,7 +4,7 @@ import type { ConfigChangeRequest, NodeId } from './configuration.ts';
 import type { MetaToReplica, PeerMessage } from './messages.ts';
 import type { Ballot, Decree, Gpid, Mutation, Outcome, ReplicaRole, RequestId } from './types.ts';
 import {
-  EMPTY_WRITE_IDLE_TICKS, GROUP_CHECK_INTERVAL_TICKS, LEARN_RESPONSE_MUTATIONS_MAX, LEARN_RETRY_TICKS,
+  EMPTY_WRITE_IDLE_TICKS, GROUP_CHECK_INTERVAL_TICKS, LEARN_RESPONSE_BYTES_MAX, LEARN_RESPONSE_MUTATIONS_MAX, LEARN_RETRY_TICKS,
   LEARNER_IDLE_TICKS, LEARNER_PREPARE_TIMEOUT_TICKS, LEARNERS_PER_PARTITION_MAX, LOG_READS_IN_FLIGHT_MAX, META_RETRY_TICKS, MUTATION_2PC_MIN_REPLICA_COUNT,
   MUTATION_BATCH_BYTES_MAX, MUTATION_BATCH_REQUESTS_MAX, MUTATIONS_IN_FLIGHT_MAX, PREPARE_LIST_CAPACITY,
   PREPARE_RETRY_TICKS, PREPARE_TIMEOUT_TICKS, WRITE_BODY_BYTES_MAX, WRITE_QUEUE_REQUESTS_MAX,
@@ -43,7 +43,11 @@ export type ReplicaInput =
   | { readonly kind: 'applied'; readonly decree: Decree }
   /** A durable checkpoint of the app at this decree exists (for LT_APP and log GC). */
   | { readonly kind: 'checkpoint_taken'; readonly decree: Decree }
-  /** Answer to a `readLog` item: the log's mutations for that range, ascending, last written wins. */
+  /**
+   * Answer to a `readLog` item: the log's mutations for that range, ascending, last written wins.
+   * A shorter answer (the range's first decrees, as one bounded read returns them) is fine: the
+   * learner asks again for the rest.
+   */
   | { readonly kind: 'log_read'; readonly readId: number; readonly mutations: readonly Mutation[] }
   /** Learner: the checkpoint named by `importCheckpoint` replaced the app's data; log reset after it. */
   | { readonly kind: 'checkpoint_imported'; readonly decree: Decree }
@@ -132,6 +136,11 @@ export interface ReplicaCoreOptions {
   readonly writeQueueRequestsMax: number;
   readonly writeBodyBytesMax: number;
   readonly learnResponseMutationsMax: number;
+  /**
+   * Mutation bytes (mutation-bytes.ts) in one LT_CACHE or LT_LOG/LT_APP learn response beyond its
+   * first mutation; the learner asks again for the rest.
+   */
+  readonly learnResponseBytesMax: number;
   readonly learnersMax: number;
   /** Log reads for learners the primary asks of its shell at once. */
   readonly logReadsInFlightMax: number;
@@ -155,6 +164,7 @@ export const defaultReplicaCoreOptions: ReplicaCoreOptions = {
   writeQueueRequestsMax: WRITE_QUEUE_REQUESTS_MAX,
   writeBodyBytesMax: WRITE_BODY_BYTES_MAX,
   learnResponseMutationsMax: LEARN_RESPONSE_MUTATIONS_MAX,
+  learnResponseBytesMax: LEARN_RESPONSE_BYTES_MAX,
   learnersMax: LEARNERS_PER_PARTITION_MAX,
   logReadsInFlightMax: LOG_READS_IN_FLIGHT_MAX,
   learnerIdleTicks: LEARNER_IDLE_TICKS,

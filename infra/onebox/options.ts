@@ -20,6 +20,8 @@ export interface OneboxOptions {
   /** Where every process keeps its data and log, and the onebox its state file. */
   readonly dir: string;
   readonly fsync: 'always' | 'never';
+  /** Extra node flags for the replica servers' processes (the benchmark's `--cpu-prof`); none by default. */
+  readonly replicaNodeArgs?: readonly string[];
 }
 
 export function defaultOneboxDir(): string {

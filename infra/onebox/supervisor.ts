@@ -170,7 +170,8 @@ export class Onebox {
   #spawn(server: ServerPlan): Child {
     mkdirSync(server.dataDir, { recursive: true });
     rotateLog(server.logFile);
-    const args = ['--import', 'tsx', server.entry, ...server.args];
+    const nodeArgs = server.role === 'replica' ? this.#options.replicaNodeArgs ?? [] : [];
+    const args = [...nodeArgs, '--import', 'tsx', server.entry, ...server.args];
     appendFileSync(server.logFile, `\n=== ${new Date().toISOString()} ${process.execPath} ${args.join(' ')}\n`);
     const log = openSync(server.logFile, 'a');
     let child: ChildProcess;

@@ -50,7 +50,7 @@ for (const factory of transportFactories) {
       while (server.gatedWaiting() < 100) await new Promise((resolve) => setTimeout(resolve, 5));
       for (let n = 99; n >= 0; n--) server.release(n);
       t.deepEqual(await Promise.all(calls), Array.from({ length: 100 }, (_, n) => n));
-      t.is(server.server.connectionCount, 1);
+      if (factory.oneConnectionPerServer) t.is(server.server.connectionCount, 1);
     } finally {
       await server.stop();
     }

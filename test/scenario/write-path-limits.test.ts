@@ -82,3 +82,20 @@ test('a write that is not batchable gets a mutation of its own', (t) => {
   t.deepEqual(prepares.map((line) => line.split(' ')[3]), ['d1', 'd2', 'd3', 'd4']);
   t.like(d.outcomes.get(100), { ok: true });
 });
+
+test('a write over the write body limit is refused by its payload, whatever size it declares', (t) => {
+  const d = new Driver({ nodes: ['n1', 'n2'], core: { ...SCENARIO_OPTIONS, writeBodyBytesMax: 64 } });
+  d.formGroup('n1', ['n2']);
+  d.clearTrace();
+  const fits = encodeWrite('a', 'x'.repeat(62));
+  const over = encodeWrite('b', 'x'.repeat(63));
+  d.input('n1', { kind: 'client_write', requestId: 100, payload: fits, sizeBytes: fits.length, batchable: true, timestampUs: 0n });
+  d.input('n1', { kind: 'client_write', requestId: 101, payload: over, sizeBytes: over.length, batchable: true, timestampUs: 0n });
+  d.input('n1', { kind: 'client_write', requestId: 102, payload: over, sizeBytes: 1, batchable: true, timestampUs: 0n });
+  d.settle();
+  t.like(d.outcomes.get(100), { ok: true });
+  t.like(d.outcomes.get(101), { ok: false, code: 'ERR_INVALID_DATA' });
+  t.like(d.outcomes.get(102), { ok: false, code: 'ERR_INVALID_DATA' });
+  t.is(d.value('n2', 'b'), undefined);
+  t.deepEqual(d.trace.filter((line) => line.startsWith('n1->n2 prepare ')), ['n1->n2 prepare b2 d1 committed=0']);
+});

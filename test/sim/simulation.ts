@@ -70,6 +70,7 @@ function tickOptions(swarm: SwarmConfig): Partial<ReplicaCoreOptions> {
     emptyWriteIdleTicks: ticks(1_000),
     metaRetryTicks: ticks(500),
     learnRetryTicks: ticks(500),
+    ...(swarm.learnResponseBytesMax === undefined ? {} : { learnResponseBytesMax: swarm.learnResponseBytesMax }),
   };
 }
 

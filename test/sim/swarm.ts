@@ -51,6 +51,11 @@ export interface SwarmConfig {
   readonly faultPhaseMs: number;
   /** Liveness bound: every partition healthy and writable this long after the heal. */
   readonly livenessBoundMs: number;
+  /**
+   * The learn response byte bound; tiny on odd seeds, so learners catch up over many byte-cut
+   * rounds (chosen by parity, not drawn, so every other draw of a seed stays as it was).
+   */
+  readonly learnResponseBytesMax: number | undefined;
 }
 
 export function swarmConfig(seed: number): SwarmConfig {
@@ -111,6 +116,7 @@ export function swarmConfig(seed: number): SwarmConfig {
     assignDelayMsForDropouts: random.pick([0, 2000, 10_000]),
     faultPhaseMs: random.pick([5_000, 15_000, 30_000]),
     livenessBoundMs: 60_000,
+    learnResponseBytesMax: seed % 2 === 1 ? 300 : undefined,
   };
 }
 
@@ -123,6 +129,7 @@ export function describeSwarm(config: SwarmConfig): string {
     `fsync=${config.fsyncPolicy} tear=${config.tearProbability}`,
     `loss=${rate(config.network.lossProbability)} dup=${rate(config.network.duplicateProbability)} reorder=${rate(config.network.reorderProbability)} delayMax=${config.network.delayMaxMs}`,
     `partition=${rate(f.partition)}[${config.partitionKinds.join(',')}] clog=${rate(f.clog)} crash=${rate(f.crash)} power=${rate(f.powerLoss)} pause=${rate(f.pause)} meta=${rate(f.metaCrash)}`,
-    `lease=${config.failureDetector.leaseMs} grace=${config.failureDetector.graceMs} tick=${config.tickIntervalMs} faultPhase=${config.faultPhaseMs}`,
+    `lease=${config.failureDetector.leaseMs} grace=${config.failureDetector.graceMs} tick=${config.tickIntervalMs} faultPhase=${config.faultPhaseMs}`
+      + (config.learnResponseBytesMax === undefined ? '' : ` learnBytes=${config.learnResponseBytesMax}`),
   ].join(' ');
 }

@@ -1,10 +1,11 @@
-// Every table operation of the Node client, end to end over real TCP: a ClientCluster (real
+// Every table operation, end to end once per transport (TCP and fetch): a ClientCluster (real
 // RpcServers, real storage Partitions, 8 partitions on two servers) answers them, and each test
 // checks the effect through other operations; bad input is refused with ERR_INVALID_PARAMETERS
 // and writes nothing.
 import test from 'ava';
-import { createClient, PegasusClientError, partitionOf, type Table } from '../../../client/node/index.ts';
+import { PegasusClientError, partitionOf, type PegasusClient, type Table } from '../../../client/node/index.ts';
 import { ClientCluster } from '../../support/client-cluster.ts';
+import { transportFactories, type TransportFactory } from '../../support/client-transports.ts';
 
 const text = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
 const utf8 = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -16,13 +17,13 @@ async function eventually(condition: () => boolean): Promise<void> {
 
 interface Context {
   cluster: ClientCluster;
-  client: ReturnType<typeof createClient>;
+  client: PegasusClient;
   table: Table;
 }
 
-async function setUp(): Promise<Context> {
+async function setUp(factory: TransportFactory): Promise<Context> {
   const cluster = await ClientCluster.start();
-  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 3000 });
+  const client = factory.createClient({ metaServers: cluster.metaAddresses, timeoutMs: 3000 });
   const table = await client.openTable(cluster.tableName);
   return { cluster, client, table };
 }
@@ -33,14 +34,16 @@ async function tearDown({ cluster, client }: Context): Promise<void> {
 }
 
 function withCluster(title: string, body: (t: import('ava').ExecutionContext, context: Context) => Promise<void>): void {
-  test(title, async (t) => {
-    const context = await setUp();
-    try {
-      await body(t, context);
-    } finally {
-      await tearDown(context);
-    }
-  });
+  for (const factory of transportFactories) {
+    test(`${factory.name}: ${title}`, async (t) => {
+      const context = await setUp(factory);
+      try {
+        await body(t, context);
+      } finally {
+        await tearDown(context);
+      }
+    });
+  }
 }
 
 withCluster('set, get and del round-trip strings and bytes, on the partition the hash key maps to', async (t, { cluster, table }) => {

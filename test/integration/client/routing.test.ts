@@ -1,15 +1,21 @@
-// The Node client under routing change, over real TCP against a ClientCluster: a partition that
-// moves to the other server (the old one answers ERR_OBJECT_NOT_FOUND, the client asks the meta
-// again and carries on), a replica server restarted mid-run (the client reconnects), a meta
-// server that is not the leader (ERR_FORWARD_TO_OTHERS is followed) and a configured meta server
-// that is down (the next one is asked).
+// The client under routing change, once per transport (TCP and fetch), against a ClientCluster:
+// a partition that moves to the other server (the old one answers ERR_OBJECT_NOT_FOUND, the
+// client asks the meta again and carries on), a replica server restarted mid-run (the client
+// reconnects), a meta server that is not the leader (ERR_FORWARD_TO_OTHERS is followed) and a
+// configured meta server that is down (the next one is asked).
 import test from 'ava';
 import { createClient, PegasusClientError, partitionOf } from '../../../client/node/index.ts';
 import { ClientCluster } from '../../support/client-cluster.ts';
+import { transportFactories } from '../../support/client-transports.ts';
 
 const text = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
 
-test('a partition moved to the other server: ERR_OBJECT_NOT_FOUND refreshes the routing and the call succeeds', async (t) => {
+/** A test run once per transport; the body builds its client with the entry point it is given. */
+function eachTransport(title: string, body: (t: import('ava').ExecutionContext, create: typeof createClient) => Promise<void>): void {
+  for (const factory of transportFactories) test(`${factory.name}: ${title}`, (t) => body(t, factory.createClient));
+}
+
+eachTransport('a partition moved to the other server: ERR_OBJECT_NOT_FOUND refreshes the routing and the call succeeds', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 3000 });
   try {
@@ -34,7 +40,7 @@ test('a partition moved to the other server: ERR_OBJECT_NOT_FOUND refreshes the 
   }
 });
 
-test('a replica server restarted mid-run: calls in the gap retry, the client reconnects and carries on', async (t) => {
+eachTransport('a replica server restarted mid-run: calls in the gap retry, the client reconnects and carries on', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 5000 });
   try {
@@ -55,15 +61,15 @@ test('a replica server restarted mid-run: calls in the gap retry, the client rec
   }
 });
 
-test('a server that stays down fails the call with a retriable error once the deadline passes', async (t) => {
+eachTransport('a server that stays down fails the call with a retriable error once the deadline passes', async (t, createClient) => {
   const cluster = await ClientCluster.start();
-  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 400 });
+  const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 2000 });
   try {
     const table = await client.openTable(cluster.tableName);
     const index = partitionOf('down', 8);
     await cluster.stopReplica(cluster.hostOf(index));
     const error = await t.throwsAsync(table.get('down', 's'), { instanceOf: PegasusClientError });
-    t.is(error?.code, 'ERR_SESSION_RESET');
+    t.is(error?.code, 'ERR_SESSION_RESET', error?.message);
     t.true(error?.retriable);
     t.is(error?.context.partitionIndex, index);
     t.is(error?.context.server, cluster.replicas[cluster.hostOf(index)]?.address);
@@ -74,7 +80,7 @@ test('a server that stays down fails the call with a retriable error once the de
   }
 });
 
-test('a meta server that is not the leader forwards the client to the leader', async (t) => {
+eachTransport('a meta server that is not the leader forwards the client to the leader', async (t, createClient) => {
   const cluster = await ClientCluster.start({ metaCount: 2 });
   const [leader, follower] = cluster.metas;
   const client = createClient({ metaServers: [follower?.address ?? '', leader?.address ?? ''], timeoutMs: 3000 });
@@ -95,7 +101,7 @@ test('a meta server that is not the leader forwards the client to the leader', a
   }
 });
 
-test('a forward to a leader that was not configured is followed and the address learned', async (t) => {
+eachTransport('a forward to a leader that was not configured is followed and the address learned', async (t, createClient) => {
   const cluster = await ClientCluster.start({ metaCount: 2 });
   const [leader, follower] = cluster.metas;
   const client = createClient({ metaServers: [follower?.address ?? ''], timeoutMs: 3000 });
@@ -109,7 +115,7 @@ test('a forward to a leader that was not configured is followed and the address 
   }
 });
 
-test('a configured meta server that is down is skipped for the next one', async (t) => {
+eachTransport('a configured meta server that is down is skipped for the next one', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const dead = await ClientCluster.start({ tableName: 'other' });
   const deadAddress = dead.metaAddresses[0] ?? '';
@@ -141,7 +147,7 @@ test('many calls in flight share one connection per server', async (t) => {
   }
 });
 
-test('a table dropped and created again: the old app id is refused, the client picks up the new one', async (t) => {
+eachTransport('a table dropped and created again: the old app id is refused, the client picks up the new one', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 3000 });
   try {
@@ -159,7 +165,7 @@ test('a table dropped and created again: the old app id is refused, the client p
   }
 });
 
-test('closing the client ends the calls in flight with an error instead of retrying', async (t) => {
+eachTransport('closing the client ends the calls in flight with an error instead of retrying', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 60_000 });
   try {
@@ -180,7 +186,7 @@ test('closing the client ends the calls in flight with an error instead of retry
   }
 });
 
-test('a scanner whose partition moved mid-scan starts again just after the last key it returned', async (t) => {
+eachTransport('a scanner whose partition moved mid-scan starts again just after the last key it returned', async (t, createClient) => {
   const cluster = await ClientCluster.start();
   const client = createClient({ metaServers: cluster.metaAddresses, timeoutMs: 5000 });
   try {
