@@ -8,27 +8,18 @@ import { systemClock } from '../../common/clock.ts';
 import { coreOptions, metaConfigHelp, parseMetaConfig, storeConfig } from '../meta/shell/config.ts';
 import { MetaServer } from '../meta/shell/meta-server.ts';
 import { RpcClusterTransport } from '../rpc/node/cluster-transport.ts';
+import { runServerProcess } from './run-server-process.ts';
 
-const log = (line: string): void => {
-  process.stderr.write(`${new Date().toISOString()} meta ${line}\n`);
-};
-
-async function main(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write(`usage: meta-main.ts --data DIR [flags]\n${metaConfigHelp()}\n`);
-    return 0;
-  }
-  let config;
-  try {
-    config = parseMetaConfig(argv, process.env);
-  } catch (error) {
-    process.stderr.write(`meta server: ${(error as Error).message}\nflags:\n${metaConfigHelp()}\n`);
-    return 2;
-  }
-  const self = `${config.host}:${config.port}`;
-  let server: MetaServer;
-  try {
-    server = await MetaServer.start({
+runServerProcess({
+  role: 'meta',
+  help: metaConfigHelp,
+  parse: parseMetaConfig,
+  badFlags: (error) => `${(error as Error).message}\nflags:\n${metaConfigHelp()}`,
+  listensOn: (config) => config,
+  stopping: 'stopping',
+  async start(config, log) {
+    const self = `${config.host}:${config.port}`;
+    const server = await MetaServer.start({
       host: config.host,
       port: config.port,
       metas: config.metas.length > 0 ? config.metas : [self],
@@ -40,27 +31,6 @@ async function main(argv: readonly string[]): Promise<number> {
       createOutbound: () => new RpcClusterTransport({ log: (message, error) => log(`${message} ${String(error ?? '')}`) }),
       log,
     });
-  } catch (error) {
-    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use` : (error as Error).message;
-    process.stderr.write(`meta server: cannot start: ${reason}\n`);
-    return 1;
-  }
-  process.stdout.write(`${JSON.stringify({ event: 'ready', role: 'meta', address: server.self })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  log('stopping');
-  await server.close();
-  log('stopped');
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`meta server: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
+    return { address: server.self, close: () => server.close() };
   },
-);
+});

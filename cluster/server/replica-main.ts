@@ -8,27 +8,17 @@ import { parseReplicaConfig, ReplicaConfigError, replicaConfigHelp } from '../re
 import { ReplicaServer } from '../replica/server/replica-server.ts';
 import { RpcClusterTransport } from '../rpc/node/cluster-transport.ts';
 import { serveCluster } from '../rpc/node/serve-cluster.ts';
+import { runServerProcess } from './run-server-process.ts';
 
-const log = (line: string): void => {
-  process.stderr.write(`${new Date().toISOString()} replica ${line}\n`);
-};
-
-async function main(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write(`usage: replica-main.ts --data DIR [flags]\n${replicaConfigHelp()}\n`);
-    return 0;
-  }
-  let config;
-  try {
-    config = parseReplicaConfig(argv, process.env);
-  } catch (error) {
-    if (!(error instanceof ReplicaConfigError)) throw error;
-    process.stderr.write(`replica server: ${error.message}\n`);
-    return 2;
-  }
-  let server: ReplicaServer;
-  try {
-    server = await ReplicaServer.start({
+runServerProcess({
+  role: 'replica',
+  help: replicaConfigHelp,
+  parse: parseReplicaConfig,
+  badFlags: (error) => (error instanceof ReplicaConfigError ? error.message : undefined),
+  listensOn: (config) => config,
+  stopping: 'stopping: closing every replica',
+  async start(config, log) {
+    const server = await ReplicaServer.start({
       config,
       clock: systemClock,
       log,
@@ -37,27 +27,6 @@ async function main(argv: readonly string[]): Promise<number> {
         serve: (handlers, inbound) => serveCluster(handlers, inbound),
       },
     });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use` : (error as Error).message;
-    process.stderr.write(`replica server: cannot start: ${reason}\n`);
-    return 1;
-  }
-  process.stdout.write(`${JSON.stringify({ event: 'ready', role: 'replica', address: server.address })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  log('stopping: closing every replica');
-  await server.close();
-  log('stopped');
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`replica server: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
+    return { address: server.address, close: () => server.close() };
   },
-);
+});
