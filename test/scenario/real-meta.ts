@@ -1,9 +1,8 @@
 // The real meta core (cluster/meta/core) wired into the scenario driver: a store that survives
 // restarts, persist writes that the script may hold, beacons from every live node, and the meta
 // core's actions turned into the replication core's messages (cluster/meta/README.md, mapping).
-import { DEFAULT_META_OPTIONS, MetaCore, type MetaAction, type MetaOptions, type PersistAction } from '../../cluster/meta/core/index.ts';
+import { DEFAULT_META_OPTIONS, MetaCore, replicationErrorOf, type MetaAction, type MetaOptions, type PersistAction } from '../../cluster/meta/core/index.ts';
 import type { ConfigChangeRequest, NodeId } from '../../cluster/replication/configuration.ts';
-import type { ReplicationErrorCode } from '../../cluster/replication/errors.ts';
 import { describeConfig, type Driver, type MetaPort } from './driver.ts';
 
 export const SCENARIO_META_OPTIONS: MetaOptions = {
@@ -102,7 +101,7 @@ export class RealMeta implements MetaPort {
         case 'config_update_reply':
           if (action.config === undefined) break;
           if (action.error !== 'ERR_OK') this.driver.trace.push(`meta refuses ${action.to}: ${action.error}`);
-          this.driver.fromMeta(action.to, { kind: 'config_change_reply', error: toReplicationError(action.error), config: action.config });
+          this.driver.fromMeta(action.to, { kind: 'config_change_reply', error: replicationErrorOf(action.error), config: action.config });
           break;
         case 'notify_config':
           this.driver.fromMeta(action.to, { kind: 'config_sync', config: action.config });
@@ -130,8 +129,4 @@ export class RealMeta implements MetaPort {
       }
     }
   }
-}
-
-function toReplicationError(error: string): ReplicationErrorCode {
-  return error === 'ERR_APP_EXIST' ? 'ERR_INVALID_STATE' : (error as ReplicationErrorCode);
 }

@@ -4,8 +4,8 @@
 // failure detector, and config sync with the meta server. It can crash (process or power loss),
 // restart from its disk, and pause (events wait until it resumes).
 import { WorkerLease } from '../../cluster/meta/core/worker-lease.ts';
-import type { MetaAction, MetaErrorCode } from '../../cluster/meta/core/types.ts';
-import { gpidKey } from '../../cluster/meta/core/types.ts';
+import type { MetaAction } from '../../cluster/meta/core/types.ts';
+import { gpidKey, replicationErrorOf } from '../../cluster/meta/core/types.ts';
 import type { Decree, Gpid, Mutation, Ready, ReplicaCore, ReplicaInput, ReplicationErrorCode } from '../../cluster/replication/index.ts';
 import { assert } from '../../common/assert.ts';
 import { META_ADDRESS } from './context.ts';
@@ -373,7 +373,7 @@ export class SimReplicaServer {
       case 'config_update_reply': {
         const replica = this.replicas.get(gpidKey(action.gpid));
         if (replica === undefined || action.config === undefined) return;
-        this.step(replica, { kind: 'meta', message: { kind: 'config_change_reply', error: replicationError(action.error), config: action.config } });
+        this.step(replica, { kind: 'meta', message: { kind: 'config_change_reply', error: replicationErrorOf(action.error), config: action.config } });
         return;
       }
       case 'notify_config': {
@@ -442,23 +442,4 @@ export class SimReplicaServer {
 function parseGpid(name: string): Gpid {
   const [appId, partitionIndex] = name.split('.').map(Number);
   return { appId: appId as number, partitionIndex: partitionIndex as number };
-}
-
-function replicationError(error: MetaErrorCode): ReplicationErrorCode {
-  switch (error) {
-    case 'ERR_OK':
-    case 'ERR_INVALID_VERSION':
-    case 'ERR_BUSY':
-    case 'ERR_OBJECT_NOT_FOUND':
-    case 'ERR_INVALID_STATE':
-    case 'ERR_STATE_FREEZED':
-    case 'ERR_INVALID_PARAMETERS':
-      return error;
-    // Only table DDL answers these; a configuration change never does.
-    case 'ERR_APP_EXIST':
-    case 'ERR_APP_NOT_EXIST':
-    case 'ERR_BUSY_CREATING':
-    case 'ERR_BUSY_DROPPING':
-      return 'ERR_INVALID_STATE';
-  }
 }

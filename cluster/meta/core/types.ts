@@ -1,7 +1,9 @@
 // The meta server core's inputs and outputs as plain data. The shell (RPC handlers, MetaStore,
 // timers) turns network messages and store completions into MetaInput values, feeds them to
 // MetaCore.step, and performs the returned MetaAction values. Nothing here does IO.
+import { assertNever } from '../../../common/assert.ts';
 import type { ConfigChangeKind, Gpid, NodeId, PartitionConfiguration } from '../../replication/configuration.ts';
+import type { ReplicationErrorCode } from '../../replication/errors.ts';
 
 export type { ConfigChangeKind, Gpid, NodeId, PartitionConfiguration };
 
@@ -314,4 +316,26 @@ export function gpidKey(gpid: Gpid): string {
 
 export function sameGpid(a: Gpid, b: Gpid): boolean {
   return a.appId === b.appId && a.partitionIndex === b.partitionIndex;
+}
+
+/** A config_update_reply's error as the replication core's config_change_reply carries it. */
+export function replicationErrorOf(error: MetaErrorCode): ReplicationErrorCode {
+  switch (error) {
+    case 'ERR_OK':
+    case 'ERR_INVALID_VERSION':
+    case 'ERR_BUSY':
+    case 'ERR_OBJECT_NOT_FOUND':
+    case 'ERR_INVALID_STATE':
+    case 'ERR_STATE_FREEZED':
+    case 'ERR_INVALID_PARAMETERS':
+      return error;
+    // Only table DDL answers these; a configuration change never does.
+    case 'ERR_APP_EXIST':
+    case 'ERR_APP_NOT_EXIST':
+    case 'ERR_BUSY_CREATING':
+    case 'ERR_BUSY_DROPPING':
+      return 'ERR_INVALID_STATE';
+    default:
+      return assertNever(error, 'meta error code');
+  }
 }

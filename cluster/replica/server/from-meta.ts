@@ -5,10 +5,9 @@
 // is deleted. Every table the envelope names as dropped has its replicas closed (files kept).
 import { assertNever } from '../../../common/assert.ts';
 import { REPLICA_SERVER_REPORTS_PER_MESSAGE_MAX } from '../../../common/limits.ts';
-import { gpidKey, type MetaErrorCode, type ReplicaReport } from '../../meta/core/types.ts';
+import { gpidKey, replicationErrorOf, type ReplicaReport } from '../../meta/core/types.ts';
 import type { AppSummary, FromMetaEnvelope } from '../../rpc/cluster-messages.ts';
 import type { Gpid, NodeId } from '../../replication/configuration.ts';
-import type { ReplicationErrorCode } from '../../replication/errors.ts';
 import type { MetaToReplica } from '../../replication/messages.ts';
 import type { MetaLink } from './meta-link.ts';
 import type { ReplicaRegistry } from './replica-registry.ts';
@@ -47,7 +46,7 @@ export function dispatchFromMeta(context: FromMetaContext, envelope: FromMetaEnv
     case 'config_update_reply':
       link.onHeard(nowMs, envelope.from);
       if (message.config === undefined) return;
-      toReplica(message.gpid, { kind: 'config_change_reply', error: replicationError(message.error), config: message.config }, false);
+      toReplica(message.gpid, { kind: 'config_change_reply', error: replicationErrorOf(message.error), config: message.config }, false);
       return;
     case 'notify_config':
       link.onHeard(nowMs, envelope.from);
@@ -83,27 +82,5 @@ function closeDroppedTable(context: FromMetaContext, app: AppSummary): void {
     if (entry.replica.gpid.appId !== app.appId) continue;
     context.log(`${gpidKey(entry.replica.gpid)}: table ${app.name} was dropped: closing the replica, keeping its files`);
     void context.replicas.makeDormant(entry.replica.gpid);
-  }
-}
-
-/** The meta core's answer codes as the replication core knows them. */
-function replicationError(error: MetaErrorCode): ReplicationErrorCode {
-  switch (error) {
-    case 'ERR_OK':
-    case 'ERR_INVALID_VERSION':
-    case 'ERR_BUSY':
-    case 'ERR_OBJECT_NOT_FOUND':
-    case 'ERR_INVALID_STATE':
-    case 'ERR_STATE_FREEZED':
-    case 'ERR_INVALID_PARAMETERS':
-      return error;
-    // Only table DDL answers these; a configuration change never does.
-    case 'ERR_APP_EXIST':
-    case 'ERR_APP_NOT_EXIST':
-    case 'ERR_BUSY_CREATING':
-    case 'ERR_BUSY_DROPPING':
-      return 'ERR_INVALID_STATE';
-    default:
-      return assertNever(error, 'meta error code');
   }
 }

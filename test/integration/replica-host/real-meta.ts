@@ -1,8 +1,8 @@
 // The real meta core (cluster/meta/core) in-process for HostCluster: beacons from every open,
 // uncut host, store writes that complete at once, and its actions turned into the replication
 // core's messages as a replica server would (cluster/meta/README.md).
-import { MetaCore, type MetaAction } from '../../../cluster/meta/core/index.ts';
-import type { ConfigChangeRequest, NodeId, PartitionConfiguration, ReplicationErrorCode } from '../../../cluster/replication/index.ts';
+import { MetaCore, replicationErrorOf, type MetaAction } from '../../../cluster/meta/core/index.ts';
+import type { ConfigChangeRequest, NodeId, PartitionConfiguration } from '../../../cluster/replication/index.ts';
 import type { ReplicaHost } from '../../../cluster/replica/host/index.ts';
 import { SCENARIO_META_OPTIONS } from '../../scenario/real-meta.ts';
 
@@ -61,8 +61,7 @@ export class InProcessMeta {
           break;
         case 'config_update_reply':
           if (action.config !== undefined) {
-            const error = (action.error === 'ERR_APP_EXIST' ? 'ERR_INVALID_STATE' : action.error) as ReplicationErrorCode;
-            this.peers.reachable(action.to)?.step({ kind: 'meta', message: { kind: 'config_change_reply', error, config: action.config } });
+            this.peers.reachable(action.to)?.step({ kind: 'meta', message: { kind: 'config_change_reply', error: replicationErrorOf(action.error), config: action.config } });
           }
           break;
         case 'notify_config':
