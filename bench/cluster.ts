@@ -15,13 +15,13 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '../client/node/index.ts';
 import { SeededRandom } from '../common/random.ts';
-import { ONEBOX_HOST, ONEBOX_REPLICA_PORT_OFFSET, ONEBOX_REPLICAS, ONEBOX_TABLE } from '../infra/onebox/options.ts';
+import { ONEBOX_REPLICAS, ONEBOX_TABLE } from '../infra/onebox/options.ts';
+import { freeOneboxBasePort } from '../infra/onebox/ports.ts';
 import { Onebox } from '../infra/onebox/supervisor.ts';
 import { profileClockMicros, summariseProfiles } from './lib/cpu-profile.ts';
 import { Histogram } from './lib/histogram.ts';
@@ -116,27 +116,6 @@ async function committedMutations(replicaAddresses: readonly string[]): Promise<
   return total;
 }
 
-// --- a free base port: meta at base, replicas at base + 200.. ---
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(false));
-    server.listen({ port, host: ONEBOX_HOST, exclusive: true }, () => server.close(() => resolvePort(true)));
-  });
-}
-
-async function freeBasePort(): Promise<number> {
-  const random = new SeededRandom(process.pid);
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + random.int(20_000);
-    const ports = [base, ...Array.from({ length: ONEBOX_REPLICAS }, (_, i) => base + ONEBOX_REPLICA_PORT_OFFSET + i)];
-    let free = true;
-    for (const port of ports) free &&= await portFree(port);
-    if (free) return base;
-  }
-  throw new Error('bench: no free base port found in 50 tries');
-}
 
 // --- the workloads ---
 
@@ -389,7 +368,7 @@ async function main(): Promise<void> {
     ceilings = await measureCeilings();
   }
   const dir = await mkdtemp(join(tmpdir(), 'pegasus-ts-bench-onebox-'));
-  const basePort = await freeBasePort();
+  const basePort = await freeOneboxBasePort(1);
   const onebox = new Onebox(
     { metas: 1, zk: false, basePort, dir, fsync, ...(profileDir === undefined ? {} : { replicaNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] }) },
     false,

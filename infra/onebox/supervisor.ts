@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -20,6 +19,7 @@ import { metaApi } from '../shell/meta-api.ts';
 import { MetaApiError, MetaHttp, ShellError } from '../shell/meta-http.ts';
 import { OneboxError } from './onebox-error.ts';
 import { ONEBOX_HOST, type OneboxOptions } from './options.ts';
+import { portFree } from './ports.ts';
 import { planOnebox, type OneboxPlan, type RunningServer, type ServerPlan } from './plan.ts';
 import { ONEBOX_MARKER_FILE, liveLauncher, liveServers, readState, stateFile, writeState, zkRootFile, type OneboxState } from './state.ts';
 
@@ -34,13 +34,6 @@ interface Child {
   killed: boolean;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(false));
-    server.listen({ port, host: ONEBOX_HOST, exclusive: true }, () => server.close(() => resolvePort(true)));
-  });
-}
 
 /** ZooKeeper root of this onebox: kept in its directory, so `clean` followed by `start` begins afresh. */
 function zkRoot(dir: string): string {

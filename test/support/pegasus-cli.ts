@@ -1,10 +1,10 @@
 // Runs the real `pegasus` command (bin/pegasus.js, as `npx pegasus` does) in a child process and
-// collects its exit status and output; plus free TCP ports for oneboxes started by tests.
+// collects its exit status and output; plus ports held for tests (and the onebox port picker).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../infra/endpoints.ts';
-import { ONEBOX_REPLICA_PORT_OFFSET, ONEBOX_REPLICAS } from '../../infra/onebox/options.ts';
+export { freeOneboxBasePort } from '../../infra/onebox/ports.ts';
 
 export interface CliResult {
   readonly code: number | null;
@@ -37,29 +37,4 @@ export function holdPort(port = 0): Promise<{ port: number; release: () => Promi
       resolveHold({ port: held, release: () => new Promise((resolveClose) => server.close(() => resolveClose())) });
     });
   });
-}
-
-async function portFree(port: number): Promise<boolean> {
-  try {
-    const held = await holdPort(port);
-    await held.release();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A base port for a onebox whose every port (base..base+2, base+200..base+202) is free now: taken
- * from the kernel's ephemeral choice, so it never lands on the developer's onebox (34601).
- */
-export async function freeOneboxBasePort(metas: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const { port, release } = await holdPort(0);
-    await release();
-    if (port + ONEBOX_REPLICA_PORT_OFFSET + ONEBOX_REPLICAS > 65535) continue;
-    const ports = [...Array.from({ length: metas }, (_, i) => port + i), ...Array.from({ length: ONEBOX_REPLICAS }, (_, i) => port + ONEBOX_REPLICA_PORT_OFFSET + i)];
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return port;
-  }
-  throw new Error('no free block of ports for a onebox');
 }

@@ -6,7 +6,6 @@
 // drop's reserve time is over the replica servers delete the files. A replica server killed with
 // SIGKILL is replaced by the others, and rejoins every partition when it restarts.
 import test from 'ava';
-import { createServer } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
@@ -14,17 +13,10 @@ import { exerciseEveryClientRpc, HASH_KEY } from './client-rpcs.ts';
 import {
   connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, type Started,
 } from './harness.ts';
+import { freePort } from '../../../infra/onebox/ports.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 
 const PARTITIONS = 4;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface TableConfig {
   readonly appId: number;
@@ -103,6 +95,21 @@ async function replicaCount(server: Started, appId: number): Promise<number> {
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
+/** Reads k/s from the primary the meta server names now, retrying while the table reconfigures. */
+function readFromPrimary(what: string, table: string, routing: ReturnType<typeof routeOf>) {
+  return eventually(what, async () => {
+    const again = await connect(primaryOf(await healthyConfig(table), 'k').port);
+    try {
+      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
+    } catch (error) {
+      if (error instanceof RpcCallError && error.retriable) return undefined;
+      throw error;
+    } finally {
+      again.close();
+    }
+  }, 60_000);
+}
+
 test.serial('a new table becomes healthy and serves every client RPC', async (t) => {
   const { replicas, metaPort } = clusterOf();
   const appId = await createTable('onebox');
@@ -152,18 +159,7 @@ test.serial('a dropped table keeps its files, a recall serves its data again, an
   t.is((await fetch(`${http}/v1/recall`, { method: 'POST', body: JSON.stringify({ appId }) })).status, 200);
   // The recalled replicas reopen as restarted ones: the meta server reconfigures them (primaries
   // may move), so each attempt asks it for the current primary.
-  const read = await eventually('the recalled data', async () => {
-    const server = primaryOf(await healthyConfig('dropme'), 'k');
-    const again = await connect(server.port);
-    try {
-      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
-    } catch (error) {
-      if (error instanceof RpcCallError && error.retriable) return undefined;
-      throw error;
-    } finally {
-      again.close();
-    }
-  }, 60_000);
+  const read = await readFromPrimary('the recalled data', 'dropme', routing);
   t.is(text(read.value), 'kept');
 
   t.is((await fetch(`${http}/v1/tables/dropme?reserveSeconds=0`, { method: 'DELETE' })).status, 200);
@@ -197,17 +193,7 @@ test.serial('a killed replica server\'s partitions are served by the others, and
   processes.push(restarted);
   const healthy = await healthyConfig('survivor');
   t.true(healthy.partitions.every((partition) => [partition.primary, ...partition.secondaries].includes(victim.address)), 'the restarted server is a member again');
-  const read = await eventually('the write made while it was down, read from the current primary', async () => {
-    // The restarted server listens on the victim's port again.
-    const again = await connect(primaryOf(await healthyConfig('survivor'), 'k').port);
-    try {
-      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
-    } catch (error) {
-      if (error instanceof RpcCallError && error.retriable) return undefined;
-      throw error;
-    } finally {
-      again.close();
-    }
-  }, 60_000);
+  // The restarted server listens on the victim's port again.
+  const read = await readFromPrimary('the write made while it was down, read from the current primary', 'survivor', routing);
   t.is(text(read.value), 'while one is down');
 });

@@ -4,7 +4,6 @@
 // next configured meta server, whose redirects name the leader), their leases are renewed there,
 // and the table serves every acknowledged write and new ones.
 import test from 'ava';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ZooKeeperSession } from '../../../cluster/meta/store/zookeeper-session.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
@@ -14,16 +13,9 @@ import { endpoints, requireService, uniqueName } from '../../support/services.ts
 import {
   connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, utf8, type Started,
 } from './harness.ts';
+import { freePort } from '../../../infra/onebox/ports.ts';
 
 const PARTITIONS = 2;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { redirect: 'manual' });

@@ -3,7 +3,7 @@
 // Pegasus's stamps, refuses what it must (unknown partition, wrong partition hash, lost lease),
 // closes and deletes replicas as the meta server says, answers the meta server's queries, and
 // keeps acknowledged writes across a restart on the same directory.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { stat } from 'node:fs/promises';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
 import { clusterRpcs } from '../../../cluster/rpc/cluster-rpcs.ts';
@@ -14,6 +14,21 @@ import { connect, eventually, key, routeOf, startReplicaServer, temporaryDirecto
 import { TestMeta } from './test-meta.ts';
 
 const PARTITIONS = 4;
+
+/** A replica server on a fresh directory beacons to a TestMeta, and a client connection to it. */
+async function serverWithMeta(t: ExecutionContext) {
+  const directory = await temporaryDirectory();
+  const meta = await TestMeta.start();
+  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
+  const connection = await connect(server.port);
+  t.teardown(async () => {
+    connection.close();
+    await server.close();
+    await meta.close();
+    await directory.remove();
+  });
+  return { directory, meta, server, connection };
+}
 
 async function primaryEverywhere(meta: TestMeta, server: ReplicaServer, table: string): Promise<void> {
   await eventually(`${table} served by ${server.address}`, () => {
@@ -35,16 +50,7 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 }
 
 test('a primary assigned by the meta server serves every client RPC over the wire', async (t) => {
-  const directory = await temporaryDirectory();
-  const meta = await TestMeta.start();
-  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
-  const connection = await connect(server.port);
-  t.teardown(async () => {
-    connection.close();
-    await server.close();
-    await meta.close();
-    await directory.remove();
-  });
+  const { meta, server, connection } = await serverWithMeta(t);
   const appId = await meta.createTable('kv', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'kv');
 
@@ -52,16 +58,7 @@ test('a primary assigned by the meta server serves every client RPC over the wir
 });
 
 test('unknown partitions, wrong partition hashes and a lost lease are refused', async (t) => {
-  const directory = await temporaryDirectory();
-  const meta = await TestMeta.start();
-  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
-  const connection = await connect(server.port);
-  t.teardown(async () => {
-    connection.close();
-    await server.close();
-    await meta.close();
-    await directory.remove();
-  });
+  const { meta, server, connection } = await serverWithMeta(t);
   const appId = await meta.createTable('kv', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'kv');
   const get = { kind: 'get' as const, key: key('user1', 'a') };
@@ -90,16 +87,7 @@ test('unknown partitions, wrong partition hashes and a lost lease are refused', 
 });
 
 test('the status page and metrics show replicas, roles and requests', async (t) => {
-  const directory = await temporaryDirectory();
-  const meta = await TestMeta.start();
-  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
-  const connection = await connect(server.port);
-  t.teardown(async () => {
-    connection.close();
-    await server.close();
-    await meta.close();
-    await directory.remove();
-  });
+  const { meta, server, connection } = await serverWithMeta(t);
   const appId = await meta.createTable('stats', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'stats');
   const routing = routeOf(appId, 'k', PARTITIONS);
@@ -170,16 +158,7 @@ test('a meta server that does not answer is passed over for the next configured 
 });
 
 test('a dropped table\'s replicas close and keep their files until the meta server names them garbage', async (t) => {
-  const directory = await temporaryDirectory();
-  const meta = await TestMeta.start();
-  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
-  const connection = await connect(server.port);
-  t.teardown(async () => {
-    connection.close();
-    await server.close();
-    await meta.close();
-    await directory.remove();
-  });
+  const { meta, server, connection } = await serverWithMeta(t);
   const appId = await meta.createTable('gone', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'gone');
   const routing = routeOf(appId, 'k', PARTITIONS);
@@ -237,16 +216,7 @@ test('a restarted server reopens its replicas and keeps every acknowledged write
 });
 
 test('query_replicas is answered with reports and absent partitions; checkpoint chunks of unknown partitions are refused', async (t) => {
-  const directory = await temporaryDirectory();
-  const meta = await TestMeta.start();
-  const server = await startReplicaServer({ dataDirectory: directory.path, metaServers: [meta.address] });
-  const connection = await connect(server.port);
-  t.teardown(async () => {
-    connection.close();
-    await server.close();
-    await meta.close();
-    await directory.remove();
-  });
+  const { meta, server, connection } = await serverWithMeta(t);
   const appId = await meta.createTable('asked', PARTITIONS, 1);
   await primaryEverywhere(meta, server, 'asked');
   const held = { appId, partitionIndex: 2 };
