@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
 import { exerciseEveryClientRpc, HASH_KEY } from './client-rpcs.ts';
 import {
-  connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, type Started,
+  callOnce, connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, type Started,
 } from './harness.ts';
 import { freePort } from '../../../infra/onebox/ports.ts';
 import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
@@ -97,17 +97,7 @@ const exists = (path: string): Promise<boolean> => stat(path).then(() => true, (
 
 /** Reads k/s from the primary the meta server names now, retrying while the table reconfigures. */
 function readFromPrimary(what: string, table: string, routing: ReturnType<typeof routeOf>) {
-  return eventually(what, async () => {
-    const again = await connect(primaryOf(await healthyConfig(table), 'k').port);
-    try {
-      return await again.call(clientRpcs.get, { kind: 'get', key: key('k', 's') }, { routing });
-    } catch (error) {
-      if (error instanceof RpcCallError && error.retriable) return undefined;
-      throw error;
-    } finally {
-      again.close();
-    }
-  }, 60_000);
+  return eventually(what, async () => callOnce(primaryOf(await healthyConfig(table), 'k').port, clientRpcs.get, { kind: 'get', key: key('k', 's') }, routing), 60_000);
 }
 
 test.serial('a new table becomes healthy and serves every client RPC', async (t) => {

@@ -9,7 +9,8 @@ import { systemClock } from '../../../common/clock.ts';
 import { crc64 } from '../../../common/crc64.ts';
 import { ReplicaServer } from '../../../cluster/replica/server/replica-server.ts';
 import { RpcClusterTransport } from '../../../cluster/rpc/node/cluster-transport.ts';
-import { RpcConnection } from '../../../cluster/rpc/node/index.ts';
+import { RpcCallError, RpcConnection } from '../../../cluster/rpc/node/index.ts';
+import type { RpcMethod } from '../../../cluster/rpc/rpc-methods.ts';
 import { serveCluster } from '../../../cluster/rpc/node/serve-cluster.ts';
 import { encodeKey } from '../../../cluster/storage/key-schema.ts';
 import { TEST_FAILURE_DETECTOR } from './test-meta.ts';
@@ -62,6 +63,22 @@ export function routeOf(appId: number, hashKey: string, partitionCount: number) 
 
 export function connect(port: number): Promise<RpcConnection> {
   return RpcConnection.connect({ host: '127.0.0.1', port });
+}
+
+/**
+ * One call on a connection of its own; undefined when it fails in a way a client retries (for
+ * `eventually` while primaries move), any other failure thrown.
+ */
+export async function callOnce<Request, Response>(port: number, method: RpcMethod<Request, Response>, request: Request, routing: ReturnType<typeof routeOf>): Promise<Response | undefined> {
+  const connection = await connect(port);
+  try {
+    return await connection.call(method, request, { routing });
+  } catch (error) {
+    if (error instanceof RpcCallError && error.retriable) return undefined;
+    throw error;
+  } finally {
+    connection.close();
+  }
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {

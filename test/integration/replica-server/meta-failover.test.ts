@@ -6,12 +6,11 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { ZooKeeperSession } from '../../../cluster/meta/store/zookeeper-session.ts';
-import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
 import { removeTree } from '../../support/meta-stores.ts';
 import { endpoints, requireService, uniqueName } from '../../support/services.ts';
 import {
-  connect, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, utf8, type Started,
+  callOnce, eventually, exited, key, META_MAIN, REPLICA_MAIN, routeOf, startServerProcess, temporaryDirectory, text, utf8, type Started,
 } from './harness.ts';
 import { freePort } from '../../../infra/onebox/ports.ts';
 
@@ -71,29 +70,14 @@ test('replica servers follow a new meta leader after the old one is killed, and 
   const put = (meta: Started, hashKey: string) => eventually(`put ${hashKey}`, async () => {
     const port = await primaryPort(meta, hashKey);
     if (port === undefined) return undefined;
-    const connection = await connect(port);
-    try {
-      const response = await connection.call(clientRpcs.put, { kind: 'put', key: key(hashKey, 's'), value: utf8(`v-${hashKey}`), expireTsSeconds: 0 }, { routing: routeOf(created.appId, hashKey, PARTITIONS) });
-      return response.error === 0 ? true : undefined;
-    } catch (error) {
-      if (error instanceof RpcCallError && error.retriable) return undefined;
-      throw error;
-    } finally {
-      connection.close();
-    }
+    const response = await callOnce(port, clientRpcs.put, { kind: 'put', key: key(hashKey, 's'), value: utf8(`v-${hashKey}`), expireTsSeconds: 0 }, routeOf(created.appId, hashKey, PARTITIONS));
+    return response?.error === 0 ? true : undefined;
   }, 60_000);
   const get = (meta: Started, hashKey: string) => eventually(`get ${hashKey}`, async () => {
     const port = await primaryPort(meta, hashKey);
     if (port === undefined) return undefined;
-    const connection = await connect(port);
-    try {
-      return text((await connection.call(clientRpcs.get, { kind: 'get', key: key(hashKey, 's') }, { routing: routeOf(created.appId, hashKey, PARTITIONS) })).value);
-    } catch (error) {
-      if (error instanceof RpcCallError && error.retriable) return undefined;
-      throw error;
-    } finally {
-      connection.close();
-    }
+    const response = await callOnce(port, clientRpcs.get, { kind: 'get', key: key(hashKey, 's') }, routeOf(created.appId, hashKey, PARTITIONS));
+    return response === undefined ? undefined : text(response.value);
   }, 60_000);
   const before = ['a', 'b', 'c', 'd'];
   for (const hashKey of before) await put(leader, hashKey);

@@ -7,9 +7,8 @@ import test from 'ava';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { clientRpcs } from '../../../cluster/rpc/rpc-methods.ts';
-import { RpcCallError } from '../../../cluster/rpc/node/index.ts';
 import {
-  collect, connect, eventually, exited, key, REPLICA_MAIN, routeOf, runServerProcess, startServerProcess, temporaryDirectory, text, utf8,
+  callOnce, collect, connect, eventually, exited, key, REPLICA_MAIN, routeOf, runServerProcess, startServerProcess, temporaryDirectory, text, utf8,
   type Started,
 } from './harness.ts';
 import { TEST_FAILURE_DETECTOR, TestMeta } from './test-meta.ts';
@@ -86,15 +85,7 @@ test('three replica server processes make a table healthy, exit 0 on SIGTERM and
     const read = await eventually(`${hashKey} readable after the restart`, async () => {
       const port = primaryPort(hashKey);
       if (port === 0) return undefined;
-      const connection = await connect(port);
-      try {
-        return await connection.call(clientRpcs.get, { kind: 'get', key: key(hashKey, 's') }, { routing: routeOf(appId, hashKey, partitionCount) });
-      } catch (error) {
-        if (error instanceof RpcCallError && error.retriable) return undefined;
-        throw error;
-      } finally {
-        connection.close();
-      }
+      return callOnce(port, clientRpcs.get, { kind: 'get', key: key(hashKey, 's') }, routeOf(appId, hashKey, partitionCount));
     }, 60_000);
     t.is(text(read.value), `v-${hashKey}`);
   }
