@@ -64,3 +64,16 @@ export interface DupConfirm {
 export function dupTopicName(sourceCluster: string, table: string, dupid: number): string {
   return `pegasus-dup.${sourceCluster}.${table}.${dupid}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
+
+/**
+ * The replica server's side of duplication, as its meta link sees it: every dup sync reply hands
+ * over the whole list of duplications of tables this node hosts, and the next sync request carries
+ * what this node's primaries confirm. The shipper implements it; the replica server wires it.
+ */
+export interface ReplicaDuplications {
+  update(entries: readonly DuplicationEntry[]): void;
+  confirms(): DupConfirm[];
+  /** Whether writes to this table must be made idempotent before replication (a duplication not removed). */
+  isDuplicating(appId: number): boolean;
+  close(): Promise<void>;
+}
