@@ -29,6 +29,8 @@ export interface OperationContext {
   readonly server?: string;
   /** delRange: the first sort key not yet deleted when it failed. */
   readonly nextSortKey?: Uint8Array;
+  /** Attempts made before the call gave up (set when retries ran out of time or of attempts). */
+  readonly attempts?: number;
 }
 
 const RETRIABLE: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([

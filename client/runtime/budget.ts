@@ -4,7 +4,7 @@
 import type { Clock } from '../../common/clock.ts';
 import { CLIENT_TIMEOUT_MS_MAX } from '../../common/limits.ts';
 import type { CallOptions } from '../core/api-types.ts';
-import { invalidArgument, PegasusClientError, type OperationContext } from '../core/client-error.ts';
+import { invalidArgument, PegasusClientError, type ClientErrorCode, type OperationContext } from '../core/client-error.ts';
 
 export interface Budget {
   readonly timeoutMs: number;
@@ -29,6 +29,25 @@ export function abortedError(context: OperationContext, signal: AbortSignal): Pe
 
 export function timeoutError(context: OperationContext, budget: Budget, cause?: unknown): PegasusClientError {
   return new PegasusClientError('ERR_TIMEOUT', `no answer within ${budget.timeoutMs} ms`, context, { cause });
+}
+
+/** A failed attempt of a call: what the server or the network said. */
+export interface AttemptFailure {
+  readonly code: ClientErrorCode;
+  readonly message: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * The call is over without an answer (its deadline passed, or no attempt is left). With failures
+ * before, the error is the last real one (its code and message, not a bare ERR_TIMEOUT), so the
+ * caller learns why the call kept failing; either way it says how many attempts were made.
+ */
+export function gaveUpError(context: OperationContext, budget: Budget, attempts: number, last: AttemptFailure | undefined): PegasusClientError {
+  const tried = `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} within ${budget.timeoutMs} ms`;
+  const where: OperationContext = { ...context, attempts };
+  if (last === undefined) return new PegasusClientError('ERR_TIMEOUT', `no answer within ${budget.timeoutMs} ms; ${tried}`, where);
+  return new PegasusClientError(last.code, `${last.message}; ${tried}`, where, { cause: last.cause });
 }
 
 /** Waits `ms`, or rejects with ERR_ABORTED as soon as the signal fires. */

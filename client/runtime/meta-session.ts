@@ -9,7 +9,7 @@ import { clientRpcs } from '../../cluster/rpc/rpc-methods.ts';
 import { PegasusClientError, type OperationContext } from '../core/client-error.ts';
 import { MetaLeader, type MetaOutcome } from '../core/meta-leader.ts';
 import { TransportError, type Transport } from '../core/transport.ts';
-import { pause, timeoutError, type Budget } from './budget.ts';
+import { gaveUpError, pause, type AttemptFailure, type Budget } from './budget.ts';
 
 export class MetaSession {
   private readonly leader: MetaLeader;
@@ -30,10 +30,10 @@ export class MetaSession {
    */
   async queryConfig(tableName: string, budget: Budget, context: OperationContext): Promise<QueryCfgResponse> {
     let server = this.leader.leader;
-    let last: PegasusClientError | undefined;
+    let last: AttemptFailure | undefined;
     for (let attempt = 0; attempt < CLIENT_META_QUERY_ATTEMPTS_MAX; attempt++) {
       const remainingMs = budget.deadlineMs - this.clock.monotonicMs();
-      if (remainingMs <= 0) throw timeoutError({ ...context, server }, budget, last);
+      if (remainingMs <= 0) throw gaveUpError({ ...context, server }, budget, attempt, last);
       let outcome: MetaOutcome;
       let response: QueryCfgResponse | undefined;
       try {
@@ -45,19 +45,21 @@ export class MetaSession {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         outcome = { kind: 'failure', code: error.code };
-        last = new PegasusClientError(error.code, `meta server failed: ${error.message}`, { ...context, server }, { cause: error });
+        // A query that timed out was given at most CLIENT_META_QUERY_TIMEOUT_MS: a real failure too.
+        last = { code: error.code, message: `meta server ${server} failed: ${error.message}`, cause: error };
       }
       const step = this.leader.onOutcome(server, outcome);
       if (step.kind === 'done') {
         if (response !== undefined) return response;
-        throw last ?? new PegasusClientError('ERR_UNKNOWN', 'meta query ended without an answer', { ...context, server });
+        if (last === undefined) throw new PegasusClientError('ERR_UNKNOWN', 'meta query ended without an answer', { ...context, server });
+        throw new PegasusClientError(last.code, last.message, { ...context, server }, { cause: last.cause });
       }
       if (response !== undefined) {
-        last = new PegasusClientError(response.err, 'meta server could not answer', { ...context, server });
+        last = { code: response.err, message: `meta server ${server} could not answer` };
       }
       server = step.server;
       if (step.delayMs > 0) await pause(Math.min(step.delayMs, Math.max(0, budget.deadlineMs - this.clock.monotonicMs())), budget.signal, context);
     }
-    throw last ?? new PegasusClientError('ERR_UNKNOWN', 'no meta server answered', context);
+    throw last === undefined ? new PegasusClientError('ERR_UNKNOWN', 'no meta server answered', context) : gaveUpError(context, budget, CLIENT_META_QUERY_ATTEMPTS_MAX, last);
   }
 }

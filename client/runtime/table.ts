@@ -26,7 +26,7 @@ import { fullScanPlan, hashScanPlan } from '../core/scan-requests.ts';
 import { TransportError, type Transport } from '../core/transport.ts';
 import { positiveIntegerOf } from '../core/validate.ts';
 import { epoch2016SecondsFromUnixMs } from '../../cluster/storage/value-schema.ts';
-import { abortedError, budgetOf, pause, timeoutError, type Budget } from './budget.ts';
+import { abortedError, budgetOf, gaveUpError, pause, type AttemptFailure, type Budget } from './budget.ts';
 import type { MetaSession } from './meta-session.ts';
 import { PartitionScanner } from './scanner.ts';
 import { runBatch } from './batch.ts';
@@ -211,15 +211,14 @@ export class Table {
   /** @internal The retry loop of one operation within `budget`. */
   async run<Request, Response, Result>(operation: Operation<Request, Response, Result>, budget: Budget): Promise<Result> {
     const { clock, random, transport } = this.runtime;
-    let last: PegasusClientError | undefined;
+    let last: AttemptFailure | undefined;
     for (let attempts = 0; ;) {
       if (budget.signal?.aborted === true) throw abortedError(operation.context, budget.signal);
       const routing = this.routingTable;
       const route = routing.route(operation.locator);
       const where: OperationContext = { ...operation.context, partitionIndex: route.partitionIndex, ...(route.primary === '' ? {} : { server: route.primary }) };
       const remainingMs = budget.deadlineMs - clock.monotonicMs();
-      // Out of time after failures: the last failure says more than "timeout".
-      if (remainingMs <= 0) throw last ?? timeoutError(where, budget);
+      if (remainingMs <= 0) throw gaveUpError(where, budget, attempts, last);
       let failure: ReplicaFailure;
       let cause: TransportError | undefined;
       if (route.primary === '') {
@@ -240,17 +239,17 @@ export class Table {
         }
       }
       attempts++;
+      // The attempt was given the rest of the deadline and used it: the failures before it say
+      // more about why the call failed than the timeout does.
+      if (failure === 'ERR_TIMEOUT') throw gaveUpError(where, budget, attempts, last);
       const code = failure === 'NO_PRIMARY' ? 'ERR_INVALID_STATE' : failure;
       const what = cause === undefined ? `partition ${route.partitionIndex} has no primary` : cause.reason;
       const action = failureAction(failure);
       if (action.refresh) await this.refresh(routing.version, budget);
-      if (!action.retry) {
-        if (code === 'ERR_TIMEOUT') throw timeoutError(where, budget, cause);
-        throw new PegasusClientError(code, what, where, { cause });
-      }
-      last = new PegasusClientError(code, `${what}; gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} within ${budget.timeoutMs} ms`, where, { cause });
+      if (!action.retry) throw new PegasusClientError(code, what, where, { cause });
+      last = { code, message: `${what} (from ${where.server ?? 'no server'})`, cause };
       const delayMs = backoffDelayMs({ attempts, remainingMs: budget.deadlineMs - clock.monotonicMs(), jitter: random.next() });
-      if (delayMs === undefined) throw last;
+      if (delayMs === undefined) throw gaveUpError(where, budget, attempts, last);
       await pause(delayMs, budget.signal, where);
     }
   }

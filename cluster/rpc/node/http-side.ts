@@ -2,11 +2,14 @@
 // two built-in routes. `POST /rpc` takes one THFT request frame as its body and answers the THFT
 // response frame (200, application/octet-stream); a one-way call is answered 204; a body that is
 // not one readable frame is answered 400 JSON. `GET /healthz` answers "ok". Unknown paths get 404
-// JSON, known paths under another method 405 with Allow; bodies above the bound get 413.
+// JSON, known paths under another method 405 with Allow; bodies above the bound get 413. Every
+// answer on `/rpc` (errors included) allows cross-origin reads, and `OPTIONS /rpc` answers the
+// browser's preflight (cors.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeRequestFrame } from '../request-frame.ts';
 import { ThriftWriter } from '../thrift-writer.ts';
+import { corsPath, preflightReply, withCors } from './cors.ts';
 import type { HandlerTable } from './handler-table.ts';
 import { jsonReply, textReply, type HttpReply, type HttpRequestInfo, type HttpRoutes } from './http-routes.ts';
 import { encodeOutcome, serveFrame } from './serve-frame.ts';
@@ -41,18 +44,24 @@ export function httpListener(routes: HttpRoutes, bodyBytesMax: number, log: RpcL
   return (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    const cors = corsPath(url.pathname);
+    const reply = (answer: HttpReply): void => send(response, cors ? withCors(answer) : answer);
+    if (cors && method === 'OPTIONS') {
+      request.resume();
+      send(response, preflightReply());
+      return;
+    }
     const found = routes.lookup(method, url.pathname);
     if (found.kind !== 'found') {
       request.resume();
-      const reply = found.kind === 'not_found'
+      reply(found.kind === 'not_found'
         ? jsonReply(404, { error: 'not_found', path: url.pathname })
-        : { ...jsonReply(405, { error: 'method_not_allowed', method, allow: found.allow }), headers: { allow: found.allow.join(', ') } };
-      send(response, reply);
+        : { ...jsonReply(405, { error: 'method_not_allowed', method, allow: found.allow }), headers: { allow: found.allow.join(', ') } });
       return;
     }
     const declared = Number(request.headers['content-length'] ?? '0');
     if (declared > bodyBytesMax) {
-      tooLarge(request, response, bodyBytesMax);
+      tooLarge(request, response, bodyBytesMax, reply);
       return;
     }
     const chunks: Uint8Array[] = [];
@@ -63,7 +72,7 @@ export function httpListener(routes: HttpRoutes, bodyBytesMax: number, log: RpcL
       size += chunk.length;
       if (size > bodyBytesMax) {
         refused = true;
-        tooLarge(request, response, bodyBytesMax);
+        tooLarge(request, response, bodyBytesMax, reply);
         return;
       }
       chunks.push(chunk);
@@ -72,19 +81,19 @@ export function httpListener(routes: HttpRoutes, bodyBytesMax: number, log: RpcL
       if (refused) return;
       const info: HttpRequestInfo = { method, path: url.pathname, params: found.params, query: url.searchParams, body: concat(chunks, size) };
       found.handler(info).then(
-        (reply) => send(response, reply),
+        reply,
         (error: unknown) => {
           log(`${method} ${url.pathname}: route handler failed`, error);
-          send(response, jsonReply(500, { error: 'handler_failed' }));
+          reply(jsonReply(500, { error: 'handler_failed' }));
         },
       );
     });
   };
 }
 
-function tooLarge(request: IncomingMessage, response: ServerResponse, bodyBytesMax: number): void {
+function tooLarge(request: IncomingMessage, response: ServerResponse, bodyBytesMax: number, reply: (answer: HttpReply) => void): void {
   response.setHeader('connection', 'close');
-  send(response, jsonReply(413, { error: 'body_too_large', limit: bodyBytesMax }));
+  reply(jsonReply(413, { error: 'body_too_large', limit: bodyBytesMax }));
   request.resume();
 }
 

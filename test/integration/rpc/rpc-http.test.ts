@@ -1,8 +1,11 @@
 // The HTTP side of the RpcServer port, through fetch on 127.0.0.1: POST /rpc answers a THFT request
 // frame with the same response frame a THFT connection gets, /healthz answers, routes added later
 // are served with their parameters, and unknown paths, wrong methods and oversized bodies get
-// 404, 405 and 413; THFT and HTTP connections share the port.
+// 404, 405 and 413; THFT and HTTP connections share the port. A browser may call POST /rpc from
+// another origin: the preflight allows every header the edge transport sends, and every answer on
+// /rpc (errors too) lets the page read it.
 import test from 'ava';
+import { createEdgeClient, type FetchLike } from '../../../client/edge/index.ts';
 import { clientRpcs, decodeResponse, encodeRequest, ThriftWriter } from '../../../cluster/rpc/index.ts';
 import { jsonReply, RpcConnection } from '../../../cluster/rpc/node/index.ts';
 import { key, startTestServer, text, utf8 } from '../../support/rpc-server.ts';
@@ -72,6 +75,52 @@ test('healthz, added routes, 404, 405 and 413', async (t) => {
     const large = await fetch(`${url}/rpc`, { method: 'POST', body: new Uint8Array(4096) });
     t.is(large.status, 413);
     t.is((await fetch(`${url}/healthz`)).status, 200);
+  } finally {
+    await served.stop();
+  }
+});
+
+test('POST /rpc from another origin: the preflight allows what the edge client sends, and every answer on /rpc is readable', async (t) => {
+  const served = await startTestServer({ httpBodyBytesMax: 1024 });
+  const url = `http://127.0.0.1:${served.port}`;
+  const origin = { origin: 'https://app.example' };
+  try {
+    const preflight = await fetch(`${url}/rpc`, {
+      method: 'OPTIONS',
+      headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    t.is(preflight.status, 204);
+    t.is(preflight.headers.get('access-control-allow-origin'), '*');
+    t.true((preflight.headers.get('access-control-allow-methods') ?? '').split(', ').includes('POST'));
+    const allowedHeaders = (preflight.headers.get('access-control-allow-headers') ?? '').split(', ');
+    t.true(Number(preflight.headers.get('access-control-max-age')) > 0);
+
+    // The headers the edge client really sends must pass that preflight.
+    const sent: string[] = [];
+    const recording: FetchLike = (target, init) => {
+      sent.push(...Object.keys(init.headers).map((name) => name.toLowerCase()));
+      return fetch(target, { ...init, headers: { ...init.headers, ...origin } });
+    };
+    const client = createEdgeClient({ metaServers: [`127.0.0.1:${served.port}`], fetch: recording, timeoutMs: 2000 });
+    await client.openTable('anything').catch(() => undefined);
+    await client.close();
+    t.true(sent.length > 0);
+    for (const name of sent) t.true(allowedHeaders.includes(name), `the preflight allows ${name}`);
+
+    const answered = await fetch(`${url}/rpc`, { method: 'POST', headers: origin, body: frameOf(clientRpcs.get, { kind: 'get', key: key('h', 's') }) });
+    t.is(answered.status, 200);
+    t.is(answered.headers.get('access-control-allow-origin'), '*');
+    const garbage = await fetch(`${url}/rpc`, { method: 'POST', headers: origin, body: utf8('THFTnot a frame at all, really') });
+    t.is(garbage.status, 400);
+    t.is(garbage.headers.get('access-control-allow-origin'), '*', 'a refusal is readable too');
+    const large = await fetch(`${url}/rpc`, { method: 'POST', headers: origin, body: new Uint8Array(4096) });
+    t.is(large.status, 413);
+    t.is(large.headers.get('access-control-allow-origin'), '*');
+    t.is((await fetch(`${url}/rpc`, { headers: origin })).headers.get('access-control-allow-origin'), '*', '405 on /rpc');
+
+    const health = await fetch(`${url}/healthz`, { headers: origin });
+    t.is(health.headers.get('access-control-allow-origin'), null, 'only /rpc is open to other origins');
+    t.is((await fetch(`${url}/healthz`, { method: 'OPTIONS', headers: origin })).status, 405);
   } finally {
     await served.stop();
   }

@@ -138,3 +138,40 @@ test('client options are checked: meta addresses and the default timeout', (t) =
   t.throws(() => new PegasusClient({ metaServers: ['nope'], transport }), { message: /meta server address "nope" is not "host:port"/ });
   t.throws(() => new PegasusClient({ metaServers: ['a:1'], transport, timeoutMs: 0 }), { message: /timeoutMs must be a number/ });
 });
+
+test('an attempt that runs into the deadline after failures reports the last real failure and the attempt count', async (t) => {
+  const transport = new ScriptedTransport();
+  const table = await open(transport, 400);
+  // Two refusals, then a server that never answers in time: the timeout is not the news.
+  transport.script = (_address, attempt) => (attempt < 2 ? 'ERR_NOT_ENOUGH_MEMBER' : 'ERR_TIMEOUT');
+  const error = await t.throwsAsync(table.get(KEY, 's'), { instanceOf: PegasusClientError });
+  t.is(error?.code, 'ERR_NOT_ENOUGH_MEMBER', error?.message);
+  t.true(error?.retriable);
+  t.regex(error?.message ?? '', /scripted \(from 10\.0\.0\.1:1\); gave up after 3 attempts within 400 ms/);
+  t.is(error?.context.attempts, 3);
+  t.true(error?.cause instanceof TransportError);
+});
+
+test('a first attempt that times out is ERR_TIMEOUT with its attempt count', async (t) => {
+  const transport = new ScriptedTransport();
+  const table = await open(transport, 300);
+  transport.script = () => 'ERR_TIMEOUT';
+  const error = await t.throwsAsync(table.get(KEY, 's'), { instanceOf: PegasusClientError });
+  t.is(error?.code, 'ERR_TIMEOUT');
+  t.regex(error?.message ?? '', /no answer within 300 ms; gave up after 1 attempt within 300 ms/);
+  t.is(error?.context.attempts, 1);
+});
+
+test('meta servers that keep failing: the routing query reports the last failure and its attempts, not a bare timeout', async (t) => {
+  const transport = new ScriptedTransport();
+  const failing: Transport = {
+    call: (address) => Promise.reject(new TransportError('ERR_SESSION_RESET', `connection to ${address} refused`, address)),
+    send: () => undefined,
+    close: () => transport.close(),
+  };
+  const client = new PegasusClient({ metaServers: ['10.0.0.9:34601', '10.0.0.8:34601'], transport: failing, timeoutMs: 400 });
+  const error = await t.throwsAsync(client.openTable('t'), { instanceOf: PegasusClientError });
+  t.is(error?.code, 'ERR_SESSION_RESET', error?.message);
+  t.regex(error?.message ?? '', /meta server 10\.0\.0\.[89]:34601 failed: .*refused; gave up after \d+ attempts within 400 ms/);
+  t.true((error?.context.attempts ?? 0) > 1);
+});
