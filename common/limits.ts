@@ -355,3 +355,11 @@ export const BACKUP_PARTITION_BACKOFF_MS = 500;
 export const BACKUP_PARTITION_JOBS_AT_ONCE_MAX = 4;
 /** Backups listed under one cluster's root at most when applying retention or reporting status. */
 export const BACKUP_LISTED_MAX = 10_000;
+/** Partition backups one replica server uploads at once; more are answered ERR_BUSY (the job retries). */
+export const BACKUP_UPLOADS_PER_SERVER_MAX = 4;
+/** Finished partition backups a replica server remembers for the orchestrator's polls. */
+export const BACKUP_FINISHED_REMEMBERED_MAX = 1000;
+/** One start/poll/cancel call to a replica server gives up after this long (the job retries). */
+export const BACKUP_PARTITION_CALL_TIMEOUT_MS = 10_000;
+/** The orchestrator polls a partition backup's progress this often. */
+export const BACKUP_PARTITION_POLL_MS = 500;
