@@ -30,7 +30,7 @@ runServerProcess({
       dropReserveMsDefault: config.dropReserveSeconds * 1000,
       clock: systemClock,
       createOutbound: () => transport,
-      backup: { redis: config.redis, call: (to, request, timeoutMs) => transport.backupPartition(to, request, timeoutMs) },
+      backup: { redis: config.redis, prefix: config.redisPrefix === '' ? `pegasus-${config.cluster}` : config.redisPrefix, call: (to, request, timeoutMs) => transport.backupPartition(to, request, timeoutMs) },
       log,
     });
     return { address: server.self, close: () => server.close() };

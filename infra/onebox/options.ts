@@ -24,6 +24,8 @@ export interface OneboxOptions {
   readonly replicaNodeArgs?: readonly string[];
   /** Redis "host:port" the meta servers run backup jobs on (--redis); none: backup is refused. */
   readonly redis?: string;
+  /** Key prefix of the backup queues in Redis (--redis-prefix); default pegasus-<cluster>. */
+  readonly redisPrefix?: string;
 }
 
 export function defaultOneboxDir(): string {

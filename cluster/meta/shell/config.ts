@@ -25,6 +25,8 @@ export interface MetaConfig {
   readonly dropReserveSeconds: number;
   /** Redis "host:port" for backup jobs, or undefined: backup requests are refused. */
   readonly redis: { readonly host: string; readonly port: number } | undefined;
+  /** Key prefix of the backup queues in Redis; '' means pegasus-<cluster>. */
+  readonly redisPrefix: string;
 }
 
 /** Parses one value; throws an Error saying what the value must be. */
@@ -79,6 +81,7 @@ const SETTINGS = [
   setting('assignDelayMs', 'assign-delay-ms', '10000', integer(0, 86_400_000), 'wait this long for a dropped member to return before adding another node'),
   setting('dropReserveSeconds', 'drop-reserve-seconds', '604800', integer(0, 315_360_000), 'reserve time of a dropped table when the request names none'),
   setting('redis', 'redis', '', redisAddress, 'Redis host:port for backup jobs (BullMQ); without it backup commands are refused'),
+  setting('redisPrefix', 'redis-prefix', '', (value) => (/^[A-Za-z0-9_.-]*$/.test(value) ? value : bad('may hold only letters, digits, "_", "." and "-"')), 'key prefix of the backup queues in Redis (default pegasus-<cluster>)'),
 ] as const;
 
 function envName(flag: string): string {

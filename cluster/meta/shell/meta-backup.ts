@@ -18,6 +18,8 @@ export interface MetaBackupOptions {
   /** Redis for BullMQ, "host:port"; undefined disables backup. */
   readonly redis: { readonly host: string; readonly port: number } | undefined;
   readonly clusterName: string;
+  /** Key prefix of the backup queues in Redis. */
+  readonly prefix: string;
   readonly clock: Clock;
   readonly log: (line: string) => void;
   readonly call: (to: string, request: BackupPartitionRequest, timeoutMs: number) => Promise<BackupPartitionResponse>;
@@ -55,7 +57,7 @@ export class MetaBackup {
     const policies = new BackupPolicyStore(store);
     const orchestrator = new BackupOrchestrator({
       redis,
-      prefix: `pegasus-${this.options.clusterName}`,
+      prefix: this.options.prefix,
       clusterName: this.options.clusterName,
       runner: new RemotePartitionRunner({
         primaryOf: (appId, partitionIndex) => {

@@ -44,6 +44,8 @@ export interface MetaServerOptions {
   /** Backup: Redis for its jobs (none: backup requests answer ERR_SERVICE_NOT_ACTIVE) and the partition backup call. */
   readonly backup?: {
     readonly redis: { readonly host: string; readonly port: number } | undefined;
+    /** Key prefix of the backup queues in Redis. */
+    readonly prefix: string;
     readonly call: (to: NodeId, request: BackupPartitionRequest, timeoutMs: number) => Promise<BackupPartitionResponse>;
   };
 }
@@ -87,6 +89,7 @@ export class MetaServer implements MetaServerView {
     addHttpRoutes(this.rpc.routes, this);
     this.backup = new MetaBackup({
       redis: options.backup?.redis,
+      prefix: options.backup?.prefix ?? `pegasus-${options.cluster}`,
       clusterName: options.cluster,
       clock: options.clock,
       log: options.log,
