@@ -2,7 +2,8 @@
 // one-shot backup of table temp under write load to a file:// target holds every write
 // acknowledged before it started, with verified parts; bad requests get clear errors and change
 // nothing; a replica server killed with SIGKILL while it is the primary a partition job was sent to
-// makes that job retry on the new primary, and the backup completes.
+// makes that job retry on the new primary, and the backup completes; policies survive a restart
+// of the meta server.
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { readCheckpointFile } from '../../../cluster/storage/checkpoint-reader.t
 import { decodeKey } from '../../../cluster/storage/key-schema.ts';
 import { MetaApiError } from '../../../infra/shell/meta-http.ts';
 import { healthyConfig, serverNamed, startChaosOnebox, until, Writers, type Acknowledged, type ChaosOnebox } from '../../chaos/chaos-cluster.ts';
+import { pegasus } from '../../support/pegasus-cli.ts';
 import { endpoints, requireService } from '../../support/services.ts';
 
 const CLUSTER = 'onebox';
@@ -117,6 +119,20 @@ test('backup_app under load holds every acknowledged write; bad input is refused
   const missing = acknowledgedBefore.filter((ack) => !(uploaded.get(ack.hashKey) ?? '').endsWith(ack.value));
   t.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${acknowledgedBefore.length} writes acknowledged before the backup are missing from it`);
 
+  // The shell: backup_app --wait draws progress; bad input exits 1 naming the field.
+  const meta = ['--meta', cluster.metas.join(',')];
+  const waited = await pegasus([...meta, 'backup_app', TABLE, '--target', target, '--wait']);
+  t.is(waited.code, 0, waited.stderr);
+  t.regex(waited.stderr, new RegExp(`\\[#{30}\\] ${config.partitionCount}/${config.partitionCount} partitions, [\\d.]+ MiB, completed`));
+  t.regex(waited.stdout, /completed/);
+  const refused = await pegasus([...meta, 'add_backup_policy', '--name', 'bad', '--tables', TABLE, '--target', target, '--interval', '5', '--keep', '0']);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /--keep "0" must be a whole number/);
+  const policies = await pegasus([...meta, 'ls_backup_policy']);
+  t.regex(policies.stdout, /daily\s+temp\s+file:\/\/\S+\s+every 86400s\s+-\s+2\s+no/);
+  const queried = await pegasus([...meta, 'query_backup_status', '--backup-id', backupId]);
+  t.regex(queried.stdout, new RegExp(`${backupId}\\s+\\(backup_app\\)\\s+completed\\s+${config.partitionCount}/${config.partitionCount}`));
+
   // SIGKILL the primary of partition 0, then back up at once: the meta server still names the dead
   // server, so that partition's job fails, retries, and completes on the new primary.
   const victim = config.partitions.find((partition) => partition.index === 0)?.primary ?? '';
@@ -128,4 +144,14 @@ test('backup_app under load holds every acknowledged write; bad input is refused
   const retried = after.tables[0]?.partitions.filter((partition) => partition.attempts > 1).map((partition) => partition.index) ?? [];
   t.true(retried.includes(0), `partition 0's job retried (retried: ${retried.join(', ')})`);
   t.not(await store.stat(backupInfoPath(CLUSTER, second)), undefined);
+
+  // Policies live in the meta store: a restarted meta server still has them.
+  const metaName = cluster.onebox.plan.metas[0]?.name ?? '';
+  await cluster.onebox.kill(metaName);
+  await cluster.onebox.restart(metaName);
+  const again = await until('the restarted meta server lists the policy', async () => {
+    const { policies } = await cluster.http.request<{ policies: { name: string; enabled: boolean }[] }>('GET', '/v1/backup/policies');
+    return policies.length > 0 ? policies : undefined;
+  }, 60_000);
+  t.deepEqual(again.map((p) => [p.name, p.enabled]), [['daily', false]]);
 });
