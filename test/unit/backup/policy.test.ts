@@ -17,7 +17,7 @@ test('a good policy is normalized', (t) => {
 });
 
 test('each bad field is refused naming it', (t) => {
-  const refuse = (input: Record<string, unknown>, message: RegExp, code = 'ERR_INVALID_PARAMETERS') => {
+  const refuse = (input: Record<string, unknown>, message: RegExp, code: BackupError['code'] = 'ERR_INVALID_PARAMETERS') => {
     const error = t.throws(() => policyFromInput(input, tables), { instanceOf: BackupError, message });
     t.is(error?.code, code);
   };
