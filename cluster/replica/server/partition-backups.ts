@@ -4,6 +4,7 @@
 // tick checks roles: a replica that stopped being primary has its upload aborted, and the job,
 // told ERR_INVALID_STATE, resolves the new primary and retries there. A failure is reported once
 // and then forgotten, so the retry that follows starts afresh.
+import type { BlockStore } from '../../../backup/block-store/block-store.ts';
 import { openBlockStore } from '../../../backup/block-store/open.ts';
 import { uploadPartition } from '../../../backup/partition/upload-partition.ts';
 import { BACKUP_FINISHED_REMEMBERED_MAX, BACKUP_UPLOADS_PER_SERVER_MAX } from '../../../common/limits.ts';
@@ -25,7 +26,9 @@ interface Upload {
 }
 
 export interface PartitionBackupsOptions {
-  readonly hosted: (gpid: Gpid) => HostedEntry | undefined;
+  readonly hosted: (gpid: Gpid) => Pick<HostedEntry, 'app'> & { readonly replica: Pick<HostedEntry['replica'], 'primaryEngine'> } | undefined;
+  /** Opens a request's target; openBlockStore by default (the S3 and HDFS settings come in here). */
+  readonly openStore?: (target: string) => BlockStore;
   readonly nowMs: () => number;
   readonly log: (line: string) => void;
 }
@@ -75,7 +78,7 @@ export class PartitionBackups {
     }
     let store;
     try {
-      store = openBlockStore(request.target);
+      store = (this.options.openStore ?? openBlockStore)(request.target);
     } catch (error) {
       return answer('ERR_INVALID_PARAMETERS', 'failed', (error as Error).message);
     }
