@@ -363,3 +363,5 @@ export const BACKUP_FINISHED_REMEMBERED_MAX = 1000;
 export const BACKUP_PARTITION_CALL_TIMEOUT_MS = 10_000;
 /** The orchestrator polls a partition backup's progress this often. */
 export const BACKUP_PARTITION_POLL_MS = 500;
+/** The largest part a replica server may be configured to upload (--backup-part-bytes); one is buffered per upload. */
+export const BACKUP_PART_BYTES_MAX = 64 << 20;

@@ -32,6 +32,8 @@ export interface UploadPartitionOptions extends PartitionBackupTarget {
   /** Bytes uploaded so far, after each part. */
   readonly onProgress?: (uploadedBytes: number) => void;
   readonly partBytes?: number;
+  /** Awaited before each part is put, with its size: a rate limit shared by a server's uploads. */
+  readonly beforePart?: (bytes: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 export interface UploadPartitionResult {
@@ -79,6 +81,8 @@ export async function uploadPartition(options: UploadPartitionOptions): Promise<
     signal?.throwIfAborted();
     const bytes = buffer.subarray(0, filled);
     const name = partName(parts.length);
+    await options.beforePart?.(filled, signal);
+    signal?.throwIfAborted();
     await store.put(`${dir}/${name}`, bytes, signal === undefined ? {} : { signal });
     parts.push({ name, size: filled, sha256: sha256Hex(bytes) });
     uploadedBytes += filled;

@@ -31,12 +31,17 @@ export interface PartitionBackupsOptions {
   readonly openStore?: (target: string) => BlockStore;
   readonly nowMs: () => number;
   readonly log: (line: string) => void;
+  /** Bytes per second all uploads together send at most; 0 or absent: no limit. */
+  readonly uploadBytesPerSecond?: number;
+  readonly partBytes?: number;
 }
 
 const ID = /^\d{1,20}$/;
 
 export class PartitionBackups {
   private readonly uploads = new Map<string, Upload>();
+  /** When the rate limit lets the next part go (Unix ms). */
+  private nextPartAtMs = 0;
 
   constructor(private readonly options: PartitionBackupsOptions) {}
 
@@ -90,6 +95,8 @@ export class PartitionBackups {
       onProgress: (bytes) => {
         upload.uploadedBytes = bytes;
       },
+      beforePart: (bytes, signal) => this.throttle(bytes, signal),
+      ...(this.options.partBytes === undefined ? {} : { partBytes: this.options.partBytes }),
     }).then((result) => {
       upload.state = 'completed';
       upload.uploadedBytes = result.metadata.totalBytes;
@@ -104,6 +111,28 @@ export class PartitionBackups {
       this.options.log(`backup ${request.backupId} of ${gpidKey(request.gpid)} failed: ${upload.message}`);
     }).finally(() => store.close().catch(() => undefined));
     return this.report(key, upload);
+  }
+
+  /** Spaces parts out so that all uploads together stay under uploadBytesPerSecond. */
+  private throttle(bytes: number, signal: AbortSignal | undefined): Promise<void> {
+    const rate = this.options.uploadBytesPerSecond ?? 0;
+    if (rate <= 0) return Promise.resolve();
+    const now = this.options.nowMs();
+    const startAt = Math.max(now, this.nextPartAtMs);
+    this.nextPartAtMs = startAt + (bytes * 1000) / rate;
+    const waitMs = startAt - now;
+    if (waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, waitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private report(key: string, upload: Upload): BackupPartitionResponse {

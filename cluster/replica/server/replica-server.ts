@@ -59,7 +59,13 @@ export class ReplicaServer {
     private readonly clientRequests: ClientRequests,
     private readonly log: (line: string) => void,
   ) {
-    this.backups = new PartitionBackups({ hosted: (gpid) => replicas.get(gpid), nowMs: () => options.clock.nowMs(), log });
+    this.backups = new PartitionBackups({
+      hosted: (gpid) => replicas.get(gpid),
+      nowMs: () => options.clock.nowMs(),
+      log,
+      ...(options.config.backupUploadBytesPerSecond === undefined ? {} : { uploadBytesPerSecond: options.config.backupUploadBytesPerSecond }),
+      ...(options.config.backupPartBytes === undefined ? {} : { partBytes: options.config.backupPartBytes }),
+    });
   }
 
   static async start(options: ReplicaServerOptions): Promise<ReplicaServer> {
