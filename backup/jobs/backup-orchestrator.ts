@@ -238,7 +238,10 @@ export class BackupOrchestrator {
   }
 
   async close(): Promise<void> {
-    for (const worker of this.workers) await worker.close(true);
+    // Running partition jobs are aborted (a failed attempt, retried by the next leader's workers),
+    // and their uploads told to stop, before the workers close.
+    for (const worker of this.workers) worker.cancelAllJobs('the backup orchestrator is closing');
+    for (const worker of this.workers) await worker.close();
     await this.flows.close();
     await this.policies.close();
     await this.partitions.close();
@@ -271,7 +274,7 @@ export class BackupOrchestrator {
       await job.updateProgress({ uploadedBytes: metadata.totalBytes, done: true } satisfies PartitionProgress);
       return { decree: metadata.decree, totalBytes: metadata.totalBytes };
     } catch (error) {
-      if (controller.signal.aborted || (await this.isCancelled(backupId))) throw cancelled();
+      if (await this.isCancelled(backupId)) throw cancelled();
       if (error instanceof PegasusError && !error.retriable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
       throw error;
     } finally {

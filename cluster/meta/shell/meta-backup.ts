@@ -47,6 +47,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export class MetaBackup {
   private term: { readonly policies: BackupPolicyStore; readonly orchestrator: BackupOrchestrator; readonly core: () => MetaCore | undefined } | undefined;
   private starting: Promise<void> | undefined;
+  /** The orchestrators being closed; a new term and close() wait for them. */
+  private ending: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MetaBackupOptions) {}
 
@@ -78,18 +80,24 @@ export class MetaBackup {
       log: this.options.log,
     });
     this.term = { policies, orchestrator, core };
+    const previous = this.ending;
     this.starting = (async () => {
+      await previous;
       await orchestrator.start();
       for (const policy of await policies.list()) await orchestrator.schedulePolicy(policy);
     })().catch((error: unknown) => this.options.log(`backup: starting the job workers failed: ${(error as Error).message}`));
   }
 
   /** This server stopped leading (or closes): stop taking jobs; schedules stay in Redis. */
-  async end(): Promise<void> {
+  end(): Promise<void> {
     const term = this.term;
     this.term = undefined;
-    await this.starting;
-    await term?.orchestrator.close().catch((error: unknown) => this.options.log(`backup: closing the job workers failed: ${(error as Error).message}`));
+    const starting = this.starting;
+    this.ending = this.ending.then(async () => {
+      await starting;
+      await term?.orchestrator.close().catch((error: unknown) => this.options.log(`backup: closing the job workers failed: ${(error as Error).message}`));
+    });
+    return this.ending;
   }
 
   async addPolicy(input: BackupPolicyInput): Promise<BackupPolicy> {

@@ -73,13 +73,15 @@ class EngineRunner implements PartitionBackupRunner {
   }
 }
 
-async function setup(t: { teardown(fn: () => Promise<void> | void): void }, runner: PartitionBackupRunner, tables: Map<string, Table>, policies = new Map()) {
+async function setup(
+  t: { teardown(fn: () => Promise<void> | void): void }, runner: PartitionBackupRunner, tables: Map<string, Table>, policies = new Map(), prefix = uniqueName('bull'),
+) {
   await requireService('redis');
   const { redis } = endpoints();
   const dir = await mkdtemp(join(tmpdir(), 'backup-jobs-'));
   const orchestrator = new BackupOrchestrator({
     redis: { host: redis.host, port: redis.port },
-    prefix: uniqueName('bull'),
+    prefix,
     clusterName: 'onebox',
     runner,
     openStore: (target) => openBlockStore(target),
@@ -94,7 +96,7 @@ async function setup(t: { teardown(fn: () => Promise<void> | void): void }, runn
     await orchestrator.close();
     await rm(dir, { recursive: true, force: true });
   });
-  return { orchestrator, target: `file://${dir}`, dir };
+  return { orchestrator, target: `file://${dir}`, dir, prefix };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -253,4 +255,31 @@ test('a policy every second fires on schedule and retention keeps exactly N comp
   const newestTwo = runs.slice(0, 2).sort();
   t.deepEqual(kept.sort(), newestTwo);
   t.deepEqual((await store.list('onebox')).map((entry) => entry.name).sort(), newestTwo, 'older backups were removed whole');
+});
+
+test('an orchestrator closing mid-upload (the meta leader stepping down) leaves the backup to the next one, which completes it', async (t) => {
+  const table = await makeTable('t5', 12, 2);
+  await write(table, 0, 10);
+  await write(table, 1, 10);
+  const tables = new Map([['t5', table]]);
+  let hold = true;
+  let started = 0;
+  const slow = new EngineRunner(tables, (_request, signal) => new Promise((resolve, reject) => {
+    started++;
+    if (!hold) {
+      resolve();
+      return;
+    }
+    signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  }));
+  const first = await setup(t, slow, tables);
+  const backupId = await first.orchestrator.startBackup({ tables: ['t5'], target: first.target, policyName: '', keep: 0 });
+  await until('uploads to start', async () => started >= 1);
+  await first.orchestrator.close();
+  hold = false;
+  const second = await setup(t, new EngineRunner(tables), tables, new Map(), first.prefix);
+  const status = await finished(second.orchestrator, backupId);
+  t.is(status.state, 'completed', status.failedReason);
+  t.true(status.tables[0]?.partitions.some((partition) => partition.attempts > 1), 'an interrupted partition was attempted again');
+  t.not(await openBlockStore(first.target).stat(backupInfoPath('onebox', backupId)), undefined);
 });
