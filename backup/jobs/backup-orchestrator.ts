@@ -124,6 +124,19 @@ export class BackupOrchestrator {
     });
   }
 
+  /**
+   * Brings Redis in line with the stored policies when a meta server starts leading: schedules
+   * enabled policies that have no scheduler (a new or emptied Redis) and removes schedulers of
+   * disabled or deleted ones. Existing schedulers are left as they are, so a change of leader
+   * neither adds a run nor moves the next one.
+   */
+  async syncPolicies(policies: readonly BackupPolicy[]): Promise<void> {
+    const scheduled = new Set((await this.policies.getJobSchedulers(0, -1)).map((scheduler) => scheduler.key));
+    const enabled = new Set(policies.filter((policy) => policy.enabled).map((policy) => policy.name));
+    for (const policy of policies) if (policy.enabled && !scheduled.has(policy.name)) await this.schedulePolicy(policy);
+    for (const name of scheduled) if (!enabled.has(name)) await this.unschedulePolicy(name);
+  }
+
   async unschedulePolicy(name: string): Promise<void> {
     await this.policies.removeJobScheduler(name);
   }

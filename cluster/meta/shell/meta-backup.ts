@@ -84,7 +84,7 @@ export class MetaBackup {
     this.starting = (async () => {
       await previous;
       await orchestrator.start();
-      for (const policy of await policies.list()) await orchestrator.schedulePolicy(policy);
+      await orchestrator.syncPolicies(await policies.list());
     })().catch((error: unknown) => this.options.log(`backup: starting the job workers failed: ${(error as Error).message}`));
   }
 

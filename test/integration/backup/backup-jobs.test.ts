@@ -283,3 +283,23 @@ test('an orchestrator closing mid-upload (the meta leader stepping down) leaves 
   t.true(status.tables[0]?.partitions.some((partition) => partition.attempts > 1), 'an interrupted partition was attempted again');
   t.not(await openBlockStore(first.target).stat(backupInfoPath('onebox', backupId)), undefined);
 });
+
+test('a new orchestrator keeps existing schedules as they are and adds or removes only what differs from the policies', async (t) => {
+  const table = await makeTable('t6', 13, 1);
+  const tables = new Map([['t6', table]]);
+  const first = await setup(t, new EngineRunner(tables), tables);
+  const known = new Set(tables.keys());
+  const kept = policyFromInput({ name: 'kept', tables: 't6', target: first.target, interval: '3600', start: '00:00', keep: '1' }, known);
+  const dropped = policyFromInput({ name: 'dropped', tables: 't6', target: first.target, interval: '3600', keep: '1' }, known);
+  await first.orchestrator.schedulePolicy(kept);
+  await first.orchestrator.schedulePolicy(dropped);
+  const before = (await first.orchestrator.nextRuns()).get('kept');
+  const added = policyFromInput({ name: 'added', tables: 't6', target: first.target, cron: '0 3 * * *', keep: '1' }, known);
+  await first.orchestrator.close();
+  const second = await setup(t, new EngineRunner(tables), tables, new Map(), first.prefix);
+  await second.orchestrator.syncPolicies([kept, { ...dropped, enabled: false }, added]);
+  const next = await second.orchestrator.nextRuns();
+  t.deepEqual([...next.keys()].sort(), ['added', 'kept']);
+  t.true((before ?? 0) > Date.now(), 'kept is scheduled for its next 00:00');
+  t.is(next.get('kept'), before, 'the next run of an existing schedule did not move');
+});
