@@ -155,8 +155,10 @@ export class BackupOrchestrator {
       return table;
     });
     const startTimeMs = this.options.nowMs();
-    // Two runs started in one millisecond still get distinct ids.
-    const id = Math.max(startTimeMs, this.lastBackupId + 1);
+    // Two runs started in one millisecond (here, or by the leader before) still get distinct ids:
+    // BullMQ would silently ignore a flow whose job id exists.
+    let id = Math.max(startTimeMs, this.lastBackupId + 1);
+    while ((await this.backups.getJob(backupJobId(String(id)))) !== undefined) id++;
     this.lastBackupId = id;
     const backupId = String(id);
     const run: BackupRunData = {
