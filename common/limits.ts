@@ -333,3 +333,35 @@ export const SHELL_SORT_KEYS_MAX = 1000;
 // --- edge client: the fetch transport (client/edge/) ---
 /** Requests (calls and one-way sends) one edge client has in flight at once; more fail ERR_BUSY. */
 export const CLIENT_EDGE_REQUESTS_IN_FLIGHT_MAX = 1024;
+
+// --- cold backup (backup/) ---
+/** Backup policies one cluster keeps at most. */
+export const BACKUP_POLICIES_MAX = 100;
+/** Tables one backup policy names at most. */
+export const BACKUP_POLICY_TABLES_MAX = 100;
+/** Backups a policy keeps at most (its --keep). */
+export const BACKUP_KEEP_MAX = 1000;
+/** The shortest --interval of a policy, in seconds (short ones are for tests and demos). */
+export const BACKUP_INTERVAL_SECONDS_MIN = 1;
+/** The longest --interval of a policy, in seconds (30 days). */
+export const BACKUP_INTERVAL_SECONDS_MAX = 30 * 24 * 3600;
+/** Bytes of one uploaded part of a partition's checkpoint; one part is buffered at a time. */
+export const BACKUP_PART_BYTES = 8 << 20;
+/** Attempts of one partition backup job (each resolves the primary again) before the backup fails. */
+export const BACKUP_PARTITION_ATTEMPTS_MAX = 6;
+/** First retry delay of a partition backup job; doubles per attempt (BullMQ exponential backoff). */
+export const BACKUP_PARTITION_BACKOFF_MS = 500;
+/** Partition backup jobs one orchestrator runs at once. */
+export const BACKUP_PARTITION_JOBS_AT_ONCE_MAX = 4;
+/** Backups listed under one cluster's root at most when applying retention or reporting status. */
+export const BACKUP_LISTED_MAX = 10_000;
+/** Partition backups one replica server uploads at once; more are answered ERR_BUSY (the job retries). */
+export const BACKUP_UPLOADS_PER_SERVER_MAX = 4;
+/** Finished partition backups a replica server remembers for the orchestrator's polls. */
+export const BACKUP_FINISHED_REMEMBERED_MAX = 1000;
+/** One start/poll/cancel call to a replica server gives up after this long (the job retries). */
+export const BACKUP_PARTITION_CALL_TIMEOUT_MS = 10_000;
+/** The orchestrator polls a partition backup's progress this often. */
+export const BACKUP_PARTITION_POLL_MS = 500;
+/** The largest part a replica server may be configured to upload (--backup-part-bytes); one is buffered per upload. */
+export const BACKUP_PART_BYTES_MAX = 64 << 20;

@@ -102,6 +102,45 @@ export interface CheckpointChunkResponse {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * Backup orchestrator -> the replica server holding a partition's primary: start backing the
+ * partition up to `target` (or, when already started, report how far it got), or cancel it. The
+ * orchestrator polls with the same request until the state is final.
+ */
+export interface BackupPartitionRequest {
+  readonly gpid: Gpid;
+  readonly target: string;
+  readonly clusterName: string;
+  readonly backupId: string;
+  readonly table: string;
+  readonly cancel: boolean;
+}
+
+export type BackupPartitionError =
+  | 'ERR_OK'
+  /** The server holds no replica of the partition. */
+  | 'ERR_OBJECT_NOT_FOUND'
+  /** The replica is not the primary (any more): resolve the primary again. */
+  | 'ERR_INVALID_STATE'
+  /** A malformed request (bad target, ids); nothing was started. */
+  | 'ERR_INVALID_PARAMETERS'
+  /** Too many backups under way on this server; retry later. */
+  | 'ERR_BUSY';
+
+export type BackupPartitionState = 'uploading' | 'completed' | 'failed' | 'cancelled';
+
+export interface BackupPartitionResponse {
+  readonly error: BackupPartitionError;
+  readonly state: BackupPartitionState;
+  readonly uploadedBytes: bigint;
+  /** JSON of the partition's PartitionBackupMetadata once completed, else ''. */
+  readonly metadata: string;
+  /** Why it failed, else ''. */
+  readonly message: string;
+  /** Whether a failure may pass on retry (a target error that may be transient, a lost role). */
+  readonly retriable: boolean;
+}
+
 /** What a server shell sends; the RPC transport and test networks implement it. */
 export interface ClusterOutbound {
   sendPeer(to: NodeId, envelope: PeerEnvelope): void;
@@ -118,4 +157,5 @@ export interface ClusterInbound {
   onReplicaMessage?(message: ReplicaToMetaMessage): void;
   onFromMeta?(envelope: FromMetaEnvelope): void;
   onCheckpointChunk?(request: CheckpointChunkRequest): Promise<CheckpointChunkResponse>;
+  onBackupPartition?(request: BackupPartitionRequest): Promise<BackupPartitionResponse>;
 }

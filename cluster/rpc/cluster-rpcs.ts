@@ -1,10 +1,10 @@
 // The internal RPCs that carry cluster-messages.ts between servers, under our own names (RPC_PEG_*)
 // with the same THFT framing as the client RPCs. Everything is one-way except the checkpoint
-// chunk copy: the cores resend what matters, so a lost message costs a retry.
+// chunk copy and the partition backup calls: the cores resend what matters, so a lost message costs a retry.
 
-import type { CheckpointChunkRequest, CheckpointChunkResponse, FromMetaEnvelope, PeerEnvelope, ReplicaToMetaMessage } from './cluster-messages.ts';
+import type { BackupPartitionRequest, BackupPartitionResponse, CheckpointChunkRequest, CheckpointChunkResponse, FromMetaEnvelope, PeerEnvelope, ReplicaToMetaMessage } from './cluster-messages.ts';
 import {
-  checkpointChunkRequestSchema, checkpointChunkResponseSchema, fromMetaEnvelopeSchema, peerEnvelopeSchema, replicaToMetaType,
+  backupPartitionRequestSchema, backupPartitionResponseSchema, checkpointChunkRequestSchema, checkpointChunkResponseSchema, fromMetaEnvelopeSchema, peerEnvelopeSchema, replicaToMetaType,
 } from './cluster-structs.ts';
 import { createRpcRegistry, defineRpc, type RpcMethod, type RpcRegistry } from './rpc-methods.ts';
 import { t } from './thrift-types.ts';
@@ -19,6 +19,10 @@ export const clusterRpcs = {
   /** Learner -> primary: one chunk of a checkpoint file. */
   checkpointChunk: defineRpc<CheckpointChunkRequest, CheckpointChunkResponse>(
     'RPC_PEG_CHECKPOINT_CHUNK', t.struct(checkpointChunkRequestSchema), t.struct(checkpointChunkResponseSchema),
+  ),
+  /** Backup orchestrator -> primary: start, poll or cancel a partition's backup. */
+  backupPartition: defineRpc<BackupPartitionRequest, BackupPartitionResponse>(
+    'RPC_PEG_BACKUP_PARTITION', t.struct(backupPartitionRequestSchema), t.struct(backupPartitionResponseSchema),
   ),
 } as const;
 

@@ -8,7 +8,7 @@ import {
   type NotifyConfigAction, type ProposalAction, type QueryReplicasAction, type ReplicaReport,
 } from '../meta/core/types.ts';
 import type {
-  AppSummary, CheckpointChunkError, CheckpointChunkRequest, CheckpointChunkResponse, ForwardToLeader, FromMetaEnvelope, MetaToReplicaMessage,
+  AppSummary, BackupPartitionError, BackupPartitionRequest, BackupPartitionResponse, BackupPartitionState, CheckpointChunkError, CheckpointChunkRequest, CheckpointChunkResponse, ForwardToLeader, FromMetaEnvelope, MetaToReplicaMessage,
   PeerEnvelope, ReplicaToMetaMessage,
 } from './cluster-messages.ts';
 import { configChangeKindType, configChangeRequestType, partitionConfigType, peerMessageType } from './peer-structs.ts';
@@ -163,4 +163,29 @@ export const checkpointChunkResponseSchema = defineStruct<CheckpointChunkRespons
   { id: 3, name: 'totalBytes', type: t.i64 },
   { id: 4, name: 'offset', type: t.i64 },
   { id: 5, name: 'bytes', type: ownedBytes },
+], strict);
+
+// --- backup orchestrator -> primary: partition backup ---
+
+const BACKUP_PARTITION_ERRORS: Readonly<Record<BackupPartitionError, true>> = {
+  ERR_OK: true, ERR_OBJECT_NOT_FOUND: true, ERR_INVALID_STATE: true, ERR_INVALID_PARAMETERS: true, ERR_BUSY: true,
+};
+const BACKUP_PARTITION_STATES: Readonly<Record<BackupPartitionState, true>> = { uploading: true, completed: true, failed: true, cancelled: true };
+
+export const backupPartitionRequestSchema = defineStruct<BackupPartitionRequest>('peg_backup_partition_request', [
+  { id: 1, name: 'gpid', type: t.gpid },
+  { id: 2, name: 'target', type: t.string },
+  { id: 3, name: 'clusterName', type: t.string },
+  { id: 4, name: 'backupId', type: t.string },
+  { id: 5, name: 'table', type: t.string },
+  { id: 6, name: 'cancel', type: t.bool },
+], strict);
+
+export const backupPartitionResponseSchema = defineStruct<BackupPartitionResponse>('peg_backup_partition_response', [
+  { id: 1, name: 'error', type: oneOf('backup partition error', membersOf(BACKUP_PARTITION_ERRORS)) },
+  { id: 2, name: 'state', type: oneOf('backup partition state', membersOf(BACKUP_PARTITION_STATES)) },
+  { id: 3, name: 'uploadedBytes', type: t.i64 },
+  { id: 4, name: 'metadata', type: t.string },
+  { id: 5, name: 'message', type: t.string },
+  { id: 6, name: 'retriable', type: t.bool },
 ], strict);

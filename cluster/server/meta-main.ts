@@ -19,6 +19,7 @@ runServerProcess({
   stopping: 'stopping',
   async start(config, log) {
     const self = `${config.host}:${config.port}`;
+    const transport = new RpcClusterTransport({ log: (message, error) => log(`${message} ${String(error ?? '')}`) });
     const server = await MetaServer.start({
       host: config.host,
       port: config.port,
@@ -28,7 +29,8 @@ runServerProcess({
       core: coreOptions(config),
       dropReserveMsDefault: config.dropReserveSeconds * 1000,
       clock: systemClock,
-      createOutbound: () => new RpcClusterTransport({ log: (message, error) => log(`${message} ${String(error ?? '')}`) }),
+      createOutbound: () => transport,
+      backup: { redis: config.redis, prefix: config.redisPrefix === '' ? `pegasus-${config.cluster}` : config.redisPrefix, call: (to, request, timeoutMs) => transport.backupPartition(to, request, timeoutMs) },
       log,
     });
     return { address: server.self, close: () => server.close() };

@@ -75,6 +75,7 @@ function launcherArgs(options: OneboxOptions): string[] {
     '--import', 'tsx', LAUNCHER_ENTRY, '--background',
     '--dir', options.dir, '--base-port', String(options.basePort), '--metas', String(options.metas), '--fsync', options.fsync,
     ...(options.zk ? ['--zk'] : []),
+    ...(options.redis === undefined ? [] : ['--redis', options.redis]),
   ];
 }
 

@@ -1,4 +1,4 @@
-// npm start [-- --metas 3 --zk] [--base-port N] [--dir D] [--fsync always|never]: runs a onebox
+// npm start [-- --metas 3 --zk] [--base-port N] [--dir D] [--fsync always|never] [--redis HOST:PORT]: runs a onebox
 // (meta servers and 3 replica servers on 127.0.0.1) in the foreground until Ctrl-C. Also the
 // detached launcher behind `pegasus onebox start` (with --background).
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ function main(argv: readonly string[]): Promise<number> | number {
     return runOnebox(options, !background, log);
   } catch (error) {
     if (error instanceof OneboxOptionError || (error instanceof TypeError && 'code' in error)) {
-      console.error(`npm start: ${error.message}\nusage: npm start [-- --metas 1|3 --zk] [--base-port N] [--dir D] [--fsync always|never]`);
+      console.error(`npm start: ${error.message}\nusage: npm start [-- --metas 1|3 --zk] [--base-port N] [--dir D] [--fsync always|never] [--redis HOST:PORT]`);
       return 2;
     }
     throw error;

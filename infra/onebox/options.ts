@@ -22,6 +22,10 @@ export interface OneboxOptions {
   readonly fsync: 'always' | 'never';
   /** Extra node flags for the replica servers' processes (the benchmark's `--cpu-prof`); none by default. */
   readonly replicaNodeArgs?: readonly string[];
+  /** Redis "host:port" the meta servers run backup jobs on (--redis); none: backup is refused. */
+  readonly redis?: string;
+  /** Key prefix of the backup queues in Redis (--redis-prefix); default pegasus-<cluster>. */
+  readonly redisPrefix?: string;
 }
 
 export function defaultOneboxDir(): string {
@@ -45,6 +49,7 @@ export const ONEBOX_START_OPTIONS = {
   'base-port': { type: 'string' },
   dir: { type: 'string' },
   fsync: { type: 'string' },
+  redis: { type: 'string' },
   foreground: { type: 'boolean' },
 } as const;
 
@@ -81,7 +86,9 @@ export function oneboxOptionsFrom(values: RawValues, cwd: string): OneboxOptions
   const dirText = stringValue(values, 'dir');
   if (dirText === '') throw new OneboxOptionError('--dir must name a directory');
   const dir = dirText === undefined ? ONEBOX_DEFAULTS.dir : resolve(cwd, dirText);
-  return { metas, zk, basePort, dir, fsync };
+  const redis = stringValue(values, 'redis');
+  if (redis !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(redis)) throw new OneboxOptionError(`--redis must be host:port, got "${redis}"`);
+  return { metas, zk, basePort, dir, fsync, ...(redis === undefined ? {} : { redis }) };
 }
 
 export function oneboxDirFrom(values: RawValues, cwd: string): string {

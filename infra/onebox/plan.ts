@@ -52,7 +52,8 @@ export function planOnebox(options: OneboxOptions, zk?: { readonly connect: stri
   };
   if (options.zk !== (zk !== undefined)) throw new Error('planOnebox: ZooKeeper settings are required exactly when options.zk is set');
   const zkFlags = zk === undefined ? [] : ['--zk', `${zk.connect}${zk.root}`];
-  const metas = metaPorts.map((port, i) => server('meta', i, port, [...zkFlags, '--cluster', ONEBOX_CLUSTER_NAME]));
+  const metas = metaPorts.map((port, i) => server('meta', i, port, [...zkFlags, '--cluster', ONEBOX_CLUSTER_NAME, ...(options.redis === undefined ? [] : ['--redis', options.redis]),
+      ...(options.redisPrefix === undefined ? [] : ['--redis-prefix', options.redisPrefix])]));
   const replicas = Array.from({ length: ONEBOX_REPLICAS }, (_, i) =>
     server('replica', i, options.basePort + ONEBOX_REPLICA_PORT_OFFSET + i, ['--fsync', options.fsync]));
   return { metas, replicas, metaAddresses, table: ONEBOX_TABLE };

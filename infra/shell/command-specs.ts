@@ -8,6 +8,7 @@ import {
 import {
   CHECK_TYPES, META_LEVELS, UsageError, type CheckTypeName, type Command, type MetaLevel, type PointCommand, type PointKind, type ScanLimits,
 } from './command.ts';
+import { BACKUP_COMMAND_SPECS } from './backup-commands.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -351,6 +352,7 @@ export function commandSpecs(cwd: string): Readonly<Record<string, CommandSpec>>
       },
     },
     hash: point('hash', 'which partition a key maps to, and the servers that hold it', 'pegasus hash temp user1 name'),
+    ...BACKUP_COMMAND_SPECS,
   };
 }
 

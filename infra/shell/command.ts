@@ -2,6 +2,7 @@
 // settings, and the error for arguments that cannot be taken.
 import type { CasCheckType } from '../../cluster/storage/requests.ts';
 import type { OneboxOptions } from '../onebox/options.ts';
+import type { BackupCommand } from './backup-commands.ts';
 
 export const DEFAULT_META = '127.0.0.1:34601';
 
@@ -77,7 +78,8 @@ export type Command =
   }
   | { readonly kind: 'count'; readonly table: string; readonly hashKey: string }
   | { readonly kind: 'hash_scan'; readonly table: string; readonly hashKey: string; readonly start: string; readonly stop: string; readonly limits: ScanLimits }
-  | { readonly kind: 'full_scan'; readonly table: string; readonly limits: ScanLimits };
+  | { readonly kind: 'full_scan'; readonly table: string; readonly limits: ScanLimits }
+  | BackupCommand;
 
 export type CommandKind = Command['kind'];
 

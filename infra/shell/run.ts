@@ -113,6 +113,11 @@ async function execute(command: Command, globals: GlobalOptions, io: ShellIo): P
     case 'hash_scan':
     case 'full_scan':
       return (await import('./data.ts')).runDataCommand(command satisfies DataCommand, globals);
+    case 'backup':
+      return (await import('./backup-commands.ts')).runBackupCommand(command, new MetaHttp(globals.metas), {
+        stderr: io.stderr,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
     default:
       return assertNever(command, 'command');
   }

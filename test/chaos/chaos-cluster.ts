@@ -14,6 +14,7 @@ import { metaApi, type TableConfig } from '../../infra/shell/meta-api.ts';
 import { MetaHttp } from '../../infra/shell/meta-http.ts';
 import { partitionOf, type Table } from '../../client/node/index.ts';
 import { freeOneboxBasePort } from '../support/pegasus-cli.ts';
+import { uniqueName } from '../support/services.ts';
 
 export interface ChaosOnebox {
   readonly options: OneboxOptions;
@@ -32,10 +33,13 @@ export interface ChaosOnebox {
  * free ports in a fresh directory; the teardown stops it and removes the directory (and the
  * ZooKeeper root).
  */
-export async function startChaosOnebox(t: ExecutionContext, settings: { readonly metas?: number; readonly zk?: boolean } = {}): Promise<ChaosOnebox> {
+export async function startChaosOnebox(
+  t: ExecutionContext, settings: { readonly metas?: number; readonly zk?: boolean; readonly redis?: string } = {},
+): Promise<ChaosOnebox> {
   const metaCount = settings.metas ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'chaos-onebox-'));
-  const options: OneboxOptions = { ...ONEBOX_DEFAULTS, metas: metaCount, zk: settings.zk ?? false, basePort: await freeOneboxBasePort(metaCount), dir, fsync: 'always' };
+  const options: OneboxOptions = { ...ONEBOX_DEFAULTS, metas: metaCount, zk: settings.zk ?? false, basePort: await freeOneboxBasePort(metaCount), dir, fsync: 'always',
+    ...(settings.redis === undefined ? {} : { redis: settings.redis, redisPrefix: uniqueName('pegasus-test') }) };
   const log: string[] = [];
   const supervisor = () => new Onebox(options, true, { log: (line) => log.push(line) });
   const cluster: ChaosOnebox = {

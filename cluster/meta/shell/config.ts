@@ -23,6 +23,10 @@ export interface MetaConfig {
   readonly minLiveNodes: number;
   readonly assignDelayMs: number;
   readonly dropReserveSeconds: number;
+  /** Redis "host:port" for backup jobs, or undefined: backup requests are refused. */
+  readonly redis: { readonly host: string; readonly port: number } | undefined;
+  /** Key prefix of the backup queues in Redis; '' means pegasus-<cluster>. */
+  readonly redisPrefix: string;
 }
 
 /** Parses one value; throws an Error saying what the value must be. */
@@ -39,6 +43,11 @@ const ipv4: Parse<string> = (value) => (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.t
 const addressList: Parse<readonly string[]> = (value) => {
   const list = value.split(',').filter((item) => item !== '');
   return list.every((item) => /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/.test(item)) ? list : bad('must be ipv4:port[,ipv4:port...]');
+};
+const redisAddress: Parse<MetaConfig['redis']> = (value) => {
+  if (value === '') return undefined;
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  return match?.[1] !== undefined && Number(match[2]) <= 65535 ? { host: match[1], port: Number(match[2]) } : bad('must be host:port');
 };
 const level: Parse<MetaLevel> = (value) => (value in META_LEVEL_VALUE ? (value as MetaLevel) : bad(`must be one of ${Object.keys(META_LEVEL_VALUE).join(', ')}`));
 
@@ -71,6 +80,8 @@ const SETTINGS = [
   setting('minLiveNodes', 'min-live-nodes', '1', integer(0, 100_000), 'below this many alive replica servers the level drops to freezed'),
   setting('assignDelayMs', 'assign-delay-ms', '10000', integer(0, 86_400_000), 'wait this long for a dropped member to return before adding another node'),
   setting('dropReserveSeconds', 'drop-reserve-seconds', '604800', integer(0, 315_360_000), 'reserve time of a dropped table when the request names none'),
+  setting('redis', 'redis', '', redisAddress, 'Redis host:port for backup jobs (BullMQ); without it backup commands are refused'),
+  setting('redisPrefix', 'redis-prefix', '', (value) => (/^[A-Za-z0-9_.-]*$/.test(value) ? value : bad('may hold only letters, digits, "_", "." and "-"')), 'key prefix of the backup queues in Redis (default pegasus-<cluster>)'),
 ] as const;
 
 function envName(flag: string): string {

@@ -127,7 +127,7 @@ function tableJson(table: TableInfo) {
   };
 }
 
-function redirect(server: MetaServerView, request: HttpRequestInfo): HttpReply {
+export function redirect(server: MetaServerView, request: HttpRequestInfo): HttpReply {
   if (server.recovering()) return error(503, 'ERR_SERVICE_NOT_ACTIVE', 'this meta server leads but is still reading its state');
   const leader = server.leaderHint();
   if (leader === '') return jsonReply(503, { error: 'ERR_FORWARD_TO_OTHERS', leader: '', message: 'no meta server leads at the moment' });
@@ -153,11 +153,11 @@ function ddlError(answer: DdlAnswer): HttpReply {
   return error(STATUS_OF[answer.error] ?? 500, answer.error, answer.reason);
 }
 
-function error(status: number, code: string, message: string): HttpReply {
+export function error(status: number, code: string, message: string): HttpReply {
   return jsonReply(status, { error: code, message });
 }
 
-function parseBody(request: HttpRequestInfo): Record<string, unknown> | undefined {
+export function parseBody(request: HttpRequestInfo): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(request.body));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

@@ -19,6 +19,9 @@ import type { ZooKeeperSession } from '../store/zookeeper-session.ts';
 import { openMetaStorage, type MetaStorage, type MetaStoreConfig } from '../store/open.ts';
 import { addClientRpcs } from './client-rpcs.ts';
 import { addHttpRoutes } from './http-api.ts';
+import { addBackupRoutes } from './backup-routes.ts';
+import { MetaBackup } from './meta-backup.ts';
+import type { BackupPartitionRequest, BackupPartitionResponse } from '../../rpc/cluster-messages.ts';
 import { MetaTerm } from './meta-term.ts';
 import { MetaMetrics } from './metrics.ts';
 
@@ -38,6 +41,13 @@ export interface MetaServerOptions {
   /** The transport to replica servers, created once this server's address is known. */
   readonly createOutbound: (self: NodeId) => ClusterOutbound;
   readonly log: (line: string) => void;
+  /** Backup: Redis for its jobs (none: backup requests answer ERR_SERVICE_NOT_ACTIVE) and the partition backup call. */
+  readonly backup?: {
+    readonly redis: { readonly host: string; readonly port: number } | undefined;
+    /** Key prefix of the backup queues in Redis. */
+    readonly prefix: string;
+    readonly call: (to: NodeId, request: BackupPartitionRequest, timeoutMs: number) => Promise<BackupPartitionResponse>;
+  };
 }
 
 /** What the RPC and HTTP handlers see of the server. */
@@ -58,6 +68,7 @@ export class MetaServer implements MetaServerView {
   readonly rpc: RpcServer;
   readonly metrics: MetaMetrics;
   readonly inbound: ClusterInbound;
+  readonly backup: MetaBackup;
   private storage: MetaStorage | undefined;
   private outbound: ClusterOutbound | undefined;
   private term: MetaTerm | undefined;
@@ -76,6 +87,15 @@ export class MetaServer implements MetaServerView {
     addClientRpcs(this.handlers, this);
     serveCluster(this.handlers, this.inbound);
     addHttpRoutes(this.rpc.routes, this);
+    this.backup = new MetaBackup({
+      redis: options.backup?.redis,
+      prefix: options.backup?.prefix ?? `pegasus-${options.cluster}`,
+      clusterName: options.cluster,
+      clock: options.clock,
+      log: options.log,
+      call: options.backup?.call ?? (() => Promise.reject(new Error('this meta server has no partition backup transport'))),
+    });
+    addBackupRoutes(this.rpc.routes, this, this.backup);
   }
 
   /** Listens, opens the store and joins the election; rejects (with everything closed) on failure. */
@@ -128,6 +148,7 @@ export class MetaServer implements MetaServerView {
     this.closing = true;
     clearInterval(this.refresher);
     this.endTerm('closing');
+    await this.backup.end();
     this.unsubscribe?.();
     await this.reopening;
     await this.rpc.close();
@@ -177,7 +198,9 @@ export class MetaServer implements MetaServerView {
     this.term = term;
     term.begin().then(
       (started) => {
-        if (started) this.options.log(`serving as leader at ${this.self}`);
+        if (!started) return;
+        this.options.log(`serving as leader at ${this.self}`);
+        if (this.term === term) this.backup.begin(storage.store, () => term.ready);
       },
       (error: unknown) => this.restartTerm(term, `reading the meta store failed: ${(error as Error).message}`),
     );
@@ -188,6 +211,7 @@ export class MetaServer implements MetaServerView {
     if (term === undefined) return;
     this.term = undefined;
     term.stop();
+    void this.backup.end();
     this.options.log(`stopped leading (${reason})`);
   }
 

@@ -63,7 +63,8 @@ export class MetaTerm {
 
   /** Reads the store and starts serving; resolves false if the term was stopped meanwhile. */
   async begin(): Promise<boolean> {
-    const entries = await this.options.store.entries();
+    // Only the tables' keys: other areas (backup policies) keep their own keys in the same store.
+    const entries = await this.options.store.entries('apps');
     if (this.stopped) return false;
     const { core, actions } = MetaCore.recover(this.options.core, this.options.clock.monotonicMs(), entries);
     this.core = core;

@@ -25,6 +25,7 @@ import type {
   ReplicaInput, RequestId,
 } from '../../replication/index.ts';
 import { ReplicaCore } from '../../replication/index.ts';
+import type { KvEngine } from '../../storage/engine.ts';
 import type { AppSummary, CheckpointChunkRequest, CheckpointChunkResponse } from '../../rpc/cluster-messages.ts';
 import { verifyCheckpoint } from '../../storage/checkpoint.ts';
 import { ExpirySweep } from '../../storage/expiry-sweep.ts';
@@ -349,6 +350,11 @@ export class ReplicaHost {
   /** What the expiry sweep did on this replica since it was opened (for metrics). */
   expirySweepTotals(): Readonly<ExpirySweepTotals> {
     return { ...this.sweepTotals };
+  }
+
+  /** The engine to back up from while this replica is an open primary; undefined otherwise. */
+  primaryEngine(): KvEngine | undefined {
+    return this.state === 'open' && !this.replacing && this.core.role === 'primary' ? this.storage.engine : undefined;
   }
 
   /** A learner's request for a chunk of this replica's checkpoint (LT_APP). */

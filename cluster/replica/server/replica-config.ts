@@ -4,6 +4,7 @@
 // naming the setting.
 import { checkFailureDetectorOptions, type FailureDetectorOptions } from '../../meta/core/options.ts';
 import type { NodeId } from '../../replication/configuration.ts';
+import { BACKUP_PART_BYTES, BACKUP_PART_BYTES_MAX } from '../../../common/limits.ts';
 
 export interface ReplicaServerConfig {
   readonly host: string;
@@ -15,6 +16,10 @@ export interface ReplicaServerConfig {
   /** Must agree with the meta servers' settings: lease < their grace. */
   readonly failureDetector: Omit<FailureDetectorOptions, 'graceMs'>;
   readonly configSyncIntervalMs: number;
+  /** Bytes per second all partition backups of this server upload at most; 0 = no limit. */
+  readonly backupUploadBytesPerSecond?: number;
+  /** Bytes of one uploaded part of a partition backup. */
+  readonly backupPartBytes?: number;
 }
 
 interface Setting {
@@ -35,6 +40,8 @@ export const REPLICA_SETTINGS: readonly Setting[] = [
   { flag: 'check-interval-ms', env: 'PEGASUS_REPLICA_CHECK_INTERVAL_MS', defaultText: '500', doc: 'check the lease this often' },
   { flag: 'lease-ms', env: 'PEGASUS_REPLICA_LEASE_MS', defaultText: '5000', doc: 'stop serving when no beacon sent this long ago was acknowledged; must be below the meta servers\' grace' },
   { flag: 'config-sync-interval-ms', env: 'PEGASUS_REPLICA_CONFIG_SYNC_INTERVAL_MS', defaultText: '5000', doc: 'report every replica to the meta server this often (config sync)' },
+  { flag: 'backup-upload-bytes-per-second', env: 'PEGASUS_REPLICA_BACKUP_UPLOAD_BYTES_PER_SECOND', defaultText: '0', doc: 'backup uploads of this server together send at most this many bytes per second (0: no limit)' },
+  { flag: 'backup-part-bytes', env: 'PEGASUS_REPLICA_BACKUP_PART_BYTES', defaultText: String(BACKUP_PART_BYTES), doc: 'bytes of one uploaded part of a partition backup' },
 ];
 
 export class ReplicaConfigError extends Error {
@@ -94,6 +101,8 @@ export function parseReplicaConfig(argv: readonly string[], env: Readonly<Record
     fsync,
     failureDetector,
     configSyncIntervalMs: positiveInteger(text('config-sync-interval-ms'), '--config-sync-interval-ms'),
+    backupUploadBytesPerSecond: text('backup-upload-bytes-per-second') === '0' ? 0 : positiveInteger(text('backup-upload-bytes-per-second'), '--backup-upload-bytes-per-second'),
+    backupPartBytes: atMost(positiveInteger(text('backup-part-bytes'), '--backup-part-bytes'), BACKUP_PART_BYTES_MAX, '--backup-part-bytes'),
   };
 }
 
@@ -120,6 +129,11 @@ function ipv4(text: string, what: string): string {
 function port(text: string, what: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value > 65535) throw new ReplicaConfigError(`${what}: ${JSON.stringify(text)} is not a port (0-65535)`);
+  return value;
+}
+
+function atMost(value: number, max: number, what: string): number {
+  if (value > max) throw new ReplicaConfigError(`${what}: ${value} is above the limit ${max}`);
   return value;
 }
 

@@ -24,6 +24,7 @@ import { ReplicaRegistry } from './replica-registry.ts';
 import { readInitInfo, ReplicaHost, type HostedReplicaInfo, type ReplicaHostTuning } from '../host/index.ts';
 import type { ReplicaCoreOptions } from '../../replication/api.ts';
 import { addStatusRoutes } from './status-routes.ts';
+import { PartitionBackups } from './partition-backups.ts';
 
 export interface ClusterWiring {
   /** The transport to other servers, created once this server knows its own address. */
@@ -45,6 +46,7 @@ export interface ReplicaServerOptions {
 export class ReplicaServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
+  private readonly backups: PartitionBackups;
 
   private constructor(
     private readonly options: ReplicaServerOptions,
@@ -56,7 +58,15 @@ export class ReplicaServer {
     readonly metrics: ReplicaMetrics,
     private readonly clientRequests: ClientRequests,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.backups = new PartitionBackups({
+      hosted: (gpid) => replicas.get(gpid),
+      nowMs: () => options.clock.nowMs(),
+      log,
+      ...(options.config.backupUploadBytesPerSecond === undefined ? {} : { uploadBytesPerSecond: options.config.backupUploadBytesPerSecond }),
+      ...(options.config.backupPartBytes === undefined ? {} : { partBytes: options.config.backupPartBytes }),
+    });
+  }
 
   static async start(options: ReplicaServerOptions): Promise<ReplicaServer> {
     const { config, clock } = options;
@@ -158,6 +168,7 @@ export class ReplicaServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      this.backups.abortAll();
       await this.rpc.close();
       await this.replicas.closeAll();
       await this.outbound.close();
@@ -202,6 +213,7 @@ export class ReplicaServer {
         }
         return entry.replica.serveCheckpointChunk(request);
       },
+      onBackupPartition: (request) => this.backups.handle(request),
     };
   }
 
@@ -240,6 +252,7 @@ export class ReplicaServer {
     const { clock, config } = this.options;
     this.timers.push(setInterval(() => {
       for (const entry of this.replicas.entries()) entry.replica.step({ kind: 'tick' });
+      this.backups.checkRoles();
     }, REPLICA_TICK_MS));
     this.timers.push(setInterval(() => this.link.check(clock.monotonicMs()), config.failureDetector.checkIntervalMs));
     this.timers.push(setInterval(() => this.syncConfig(), config.configSyncIntervalMs));

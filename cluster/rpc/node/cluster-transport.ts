@@ -17,7 +17,7 @@ import {
 import { systemRandom, type Random } from '../../../common/random.ts';
 import type { NodeId } from '../../replication/configuration.ts';
 import type {
-  CheckpointChunkRequest, CheckpointChunkResponse, ClusterOutbound, FromMetaEnvelope, PeerEnvelope, ReplicaToMetaMessage,
+  BackupPartitionRequest, BackupPartitionResponse, CheckpointChunkRequest, CheckpointChunkResponse, ClusterOutbound, FromMetaEnvelope, PeerEnvelope, ReplicaToMetaMessage,
 } from '../cluster-messages.ts';
 import { clusterRpcs } from '../cluster-rpcs.ts';
 import type { RpcMethod } from '../rpc-methods.ts';
@@ -91,6 +91,13 @@ export class RpcClusterTransport implements ClusterOutbound {
     const link = this.linkTo(from);
     if (link instanceof RpcCallError) return Promise.reject(link);
     return link.call(clusterRpcs.checkpointChunk, request, timeoutMs);
+  }
+
+  /** Starts, polls or cancels a partition backup on `to` (not part of ClusterOutbound: only the backup orchestrator calls it). */
+  backupPartition(to: NodeId, request: BackupPartitionRequest, timeoutMs: number): Promise<BackupPartitionResponse> {
+    const link = this.linkTo(to);
+    if (link instanceof RpcCallError) return Promise.reject(link);
+    return link.call(clusterRpcs.backupPartition, request, timeoutMs);
   }
 
   /** Closes every connection; queued messages are dropped, waiting calls fail, later sends are dropped. */

@@ -22,5 +22,8 @@ export function serveCluster(handlers: HandlerTable, inbound: ClusterInbound): H
   if (inbound.onCheckpointChunk !== undefined) {
     handlers.on(clusterRpcs.checkpointChunk, inbound.onCheckpointChunk.bind(inbound));
   }
+  if (inbound.onBackupPartition !== undefined) {
+    handlers.on(clusterRpcs.backupPartition, inbound.onBackupPartition.bind(inbound));
+  }
   return handlers;
 }
