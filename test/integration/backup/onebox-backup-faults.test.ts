@@ -39,9 +39,10 @@ test('a replica server killed mid-upload is retried around; a cancelled backup s
   process.env['PEGASUS_REPLICA_BACKUP_UPLOAD_BYTES_PER_SECOND'] = '8000';
   process.env['PEGASUS_REPLICA_BACKUP_PART_BYTES'] = '2048';
   const { redis } = endpoints();
-  const cluster = await startChaosOnebox(t, { redis: `${redis.host}:${redis.port}` });
+  // Before the onebox, so teardown stops the servers before it removes their upload target.
   const dir = mkdtempSync(join(tmpdir(), 'onebox-backup-faults-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
+  const cluster = await startChaosOnebox(t, { redis: `${redis.host}:${redis.port}` });
   const target = `file://${dir}`;
   const config = await healthyConfig(cluster, TABLE, 120_000);
   const client = createClient({ metaServers: [...cluster.metas], timeoutMs: 5000 });

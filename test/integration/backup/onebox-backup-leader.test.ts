@@ -20,9 +20,11 @@ test('a policy outlives its meta leader: the next leader keeps scheduling it and
   await requireService('redis');
   await requireService('zookeeper');
   const { redis } = endpoints();
-  const cluster = await startChaosOnebox(t, { metas: 3, zk: true, redis: `${redis.host}:${redis.port}` });
+  // Made before the onebox so that teardown (last registered, first run) stops the servers before
+  // it removes the target they may still be uploading into.
   const dir = mkdtempSync(join(tmpdir(), 'onebox-backup-leader-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
+  const cluster = await startChaosOnebox(t, { metas: 3, zk: true, redis: `${redis.host}:${redis.port}` });
   const target = `file://${dir}`;
   await healthyConfig(cluster, 'temp', 120_000);
   await cluster.http.request('POST', '/v1/backup/policies', { name: 'often', tables: 'temp', target, interval: '3', keep: '2' });

@@ -77,9 +77,10 @@ test('backup_app under load holds every acknowledged write; bad input is refused
   t.timeout(420_000);
   await requireService('redis');
   const { redis } = endpoints();
-  const cluster = await startChaosOnebox(t, { redis: `${redis.host}:${redis.port}` });
+  // Before the onebox, so teardown stops the servers before it removes their upload target.
   const dir = mkdtempSync(join(tmpdir(), 'onebox-backup-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
+  const cluster = await startChaosOnebox(t, { redis: `${redis.host}:${redis.port}` });
   const target = `file://${dir}/target`;
   const config = await healthyConfig(cluster, TABLE, 120_000);
   const client = createClient({ metaServers: [...cluster.metas], timeoutMs: 5000 });
