@@ -1,11 +1,11 @@
-// A BlockStore over a local directory. Whole-file atomicity comes from writing a temporary file in
-// the same directory, fsyncing it, renaming it over the target and fsyncing the directory, so a
-// crash leaves the old file, none, or the whole new one (never a torn one).
+// A BlockStore over a local directory. Whole-file atomicity comes from replaceFile (temporary file,
+// fsync, rename, directory fsync); temporary names are unique so concurrent puts of one path do not
+// share one, and list() hides them.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { syncDirectory } from '../../cluster/io/sync-directory.ts';
+import { replaceFile } from '../../cluster/io/replace-file.ts';
 import { BlockStoreError, checkBlockPath } from './block-store.ts';
 import type { BlockFileStat, BlockListEntry, BlockStore } from './block-store.ts';
 
@@ -22,9 +22,7 @@ export class LocalBlockStore implements BlockStore {
     checkBlockPath(path);
     const file = this.resolve(path);
     await mkdir(dirname(file), { recursive: true });
-    const temp = `${file}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-    const handle = await open(temp, 'w');
-    try {
+    await replaceFile(file, async (handle) => {
       if (body instanceof Uint8Array) {
         await handle.write(body);
       } else {
@@ -34,15 +32,7 @@ export class LocalBlockStore implements BlockStore {
         }
       }
       options.signal?.throwIfAborted();
-      await handle.sync();
-    } catch (error) {
-      await handle.close();
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await rename(temp, file);
-    await syncDirectory(dirname(file));
+    }, { temporary: `${file}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}` });
   }
 
   async get(path: string): Promise<Uint8Array> {

@@ -14,9 +14,8 @@
 // an engine whose import was interrupted has no applied decree and must be discarded. If the
 // second read finds a fault (the file changed in between), what was written is removed again.
 
-import { open, rename, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { assert } from '../../common/assert.ts';
 import {
   CHECKPOINT_EXPORT_READ_BYTES, CHECKPOINT_EXPORT_READ_COUNT, CHECKPOINT_IMPORT_BATCH_BYTES_MAX,
@@ -29,7 +28,7 @@ import { CheckpointEncoder } from './checkpoint-writer.ts';
 import type { KvEngine, KvEntry, KvIterator, WriteOp } from './engine.ts';
 import { RESERVED_KEY_PREFIX } from './key-schema.ts';
 import { DATA_VERSION } from './value-schema.ts';
-import { syncDirectory } from '../io/sync-directory.ts';
+import { replaceFile } from '../io/replace-file.ts';
 
 /** Bookkeeping keys a snapshot may hold; more means the engine is not a partition's. */
 const BOOKKEEPING_ENTRIES_MAX = 1000;
@@ -93,21 +92,10 @@ function dataVersionOf(bookkeeping: readonly KvEntry[]): number {
  * renamed over `path` (and the directory fsynced). Returns the file's metadata.
  */
 export async function writeCheckpoint(engine: KvEngine, path: string): Promise<CheckpointMetadata> {
-  const partial = `${path}.partial`;
-  const file = await openForCheckpoint(partial, 'w');
-  let metadata: CheckpointMetadata;
-  try {
-    metadata = await exportCheckpoint(engine, (chunk) => writeFully(file, chunk));
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await rm(partial, { force: true });
-    throw error;
-  }
-  await file.close();
-  await rename(partial, path);
-  await syncDirectory(dirname(path));
-  return metadata;
+  return replaceFile(path, (file) => exportCheckpoint(engine, (chunk) => writeFully(file, chunk)), {
+    temporary: `${path}.partial`,
+    openTemporary: (partial) => openForCheckpoint(partial, 'w'),
+  });
 }
 
 /** Reads the whole file and checks every checksum, count and rule; returns its metadata. */
