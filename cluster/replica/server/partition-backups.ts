@@ -4,6 +4,7 @@
 // tick checks roles: a replica that stopped being primary has its upload aborted, and the job,
 // told ERR_INVALID_STATE, resolves the new primary and retries there. A failure is reported once
 // and then forgotten, so the retry that follows starts afresh.
+import { abortableSleep } from '../../../backup/abortable-sleep.ts';
 import type { BlockStore } from '../../../backup/block-store/block-store.ts';
 import { openBlockStore } from '../../../backup/block-store/open.ts';
 import { uploadPartition } from '../../../backup/partition/upload-partition.ts';
@@ -121,18 +122,7 @@ export class PartitionBackups {
     const startAt = Math.max(now, this.nextPartAtMs);
     this.nextPartAtMs = startAt + (bytes * 1000) / rate;
     const waitMs = startAt - now;
-    if (waitMs <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason as Error);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, waitMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitMs <= 0 ? Promise.resolve() : abortableSleep(waitMs, signal);
   }
 
   private report(key: string, upload: Upload): BackupPartitionResponse {
