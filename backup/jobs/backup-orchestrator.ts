@@ -11,7 +11,7 @@
 // cancelled backup then fails without retry, failing the run before any marker is written.
 import { FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { BlockStore } from '../block-store/block-store.ts';
+import { BlockStoreError, type BlockStore } from '../block-store/block-store.ts';
 import { BackupError } from '../core/backup-error.ts';
 import { appMetadataPath, backupDir, backupInfoPath, type AppMetadata, type BackupInfo } from '../core/layout.ts';
 import { nextStartMs, type BackupPolicy } from '../core/policy.ts';
@@ -230,10 +230,12 @@ export class BackupOrchestrator {
     };
   }
 
-  /** The ids of the backups the queue remembers, newest first. */
-  async listBackups(): Promise<string[]> {
+  /** The ids of the backups the queue remembers (of one policy, when named), newest first. */
+  async listBackups(policyName?: string): Promise<string[]> {
     const jobs = await this.backups.getJobs(['active', 'waiting', 'waiting-children', 'delayed', 'completed', 'failed'], 0, BACKUP_LISTED_MAX);
-    const ids = jobs.filter((job) => job.name === 'backup').map((job) => (job.data as BackupRunData).backupId);
+    const ids = jobs
+      .filter((job) => job.name === 'backup' && (policyName === undefined || (job.data as BackupRunData).policyName === policyName))
+      .map((job) => (job.data as BackupRunData).backupId);
     return [...new Set(ids)].sort((a, b) => Number(b) - Number(a));
   }
 
@@ -364,6 +366,10 @@ export class BackupOrchestrator {
 }
 
 async function readBackupInfo(store: BlockStore, clusterName: string, backupId: string): Promise<BackupInfo | undefined> {
-  if ((await store.stat(backupInfoPath(clusterName, backupId))) === undefined) return undefined;
-  return JSON.parse(new TextDecoder().decode(await store.get(backupInfoPath(clusterName, backupId)))) as BackupInfo;
+  try {
+    return JSON.parse(new TextDecoder().decode(await store.get(backupInfoPath(clusterName, backupId)))) as BackupInfo;
+  } catch (error) {
+    if (error instanceof BlockStoreError && error.code === 'ERR_OBJECT_NOT_FOUND') return undefined;
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@
 // the BullMQ orchestrator on the configured Redis with every enabled policy scheduled. Partition
 // jobs go to the partition's primary as the meta core knows it now. Without --redis every backup
 // request answers ERR_SERVICE_NOT_ACTIVE and the rest of the meta server runs as usual.
+import { abortableSleep } from '../../../backup/abortable-sleep.ts';
 import { openBlockStore } from '../../../backup/block-store/open.ts';
 import { BackupError } from '../../../backup/core/backup-error.ts';
 import { checkPolicyName, checkTables, checkTarget, modifyPolicy, policyFromInput, type BackupPolicy, type BackupPolicyInput } from '../../../backup/core/policy.ts';
@@ -30,20 +31,6 @@ export interface PolicyView extends BackupPolicy {
   readonly nextRunMs?: number;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export class MetaBackup {
   private term: { readonly policies: BackupPolicyStore; readonly orchestrator: BackupOrchestrator; readonly core: () => MetaCore | undefined } | undefined;
   private starting: Promise<void> | undefined;
@@ -67,7 +54,7 @@ export class MetaBackup {
           return primary === undefined || primary === '' ? undefined : primary;
         },
         call: this.options.call,
-        sleep,
+        sleep: abortableSleep,
       }),
       openStore: (target) => openBlockStore(target),
       nowMs: () => this.options.clock.nowMs(),
@@ -123,12 +110,7 @@ export class MetaBackup {
     const term = await this.ready();
     const policy = (await this.listPolicies()).find((found) => found.name === checkPolicyName(name));
     if (policy === undefined) throw new BackupError('ERR_OBJECT_NOT_FOUND', `no backup policy named ${name}`, false);
-    const backups = [];
-    for (const id of await term.orchestrator.listBackups()) {
-      const status = await term.orchestrator.status(id);
-      if (status.policyName === name) backups.push(id);
-    }
-    return { ...policy, backups };
+    return { ...policy, backups: await term.orchestrator.listBackups(policy.name) };
   }
 
   async modifyPolicy(name: string, input: BackupPolicyInput): Promise<BackupPolicy> {
